@@ -1,0 +1,45 @@
+#include "cli/command.hpp"
+
+#include <thread>
+
+#include "engine/errors.hpp"
+
+namespace parapipe::cli {
+
+std::atomic<int> g_cancel{0};
+
+unsigned default_workers() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+void CommonRunOptions::add_to(CLI::App& cmd) {
+    cmd.add_option("--mode,-m", mode, "Execution mode: seq, threads, processes, shm")
+        ->capture_default_str();
+    cmd.add_option("--workers,-w", workers, "Threads or worker processes")
+        ->capture_default_str();
+    cmd.add_option("--max-attempts", max_attempts, "Process modes: tries per chunk before the run fails")
+        ->capture_default_str();
+    cmd.add_option("--progress", progress, "Progress line on stderr: auto (on a terminal), always, never")
+        ->capture_default_str();
+    cmd.add_flag("--stats", stats, "Print figures of the run (bytes, time, throughput, mode) to stderr");
+}
+
+RunOptions CommonRunOptions::resolve() const {
+    RunOptions o;
+    auto m = parse_mode(mode);
+    if (!m) throw UsageError("unknown mode '" + mode + "' (choose seq, threads, processes or shm)");
+    o.mode = *m;
+    if (workers == 0) throw UsageError("--workers must be at least 1");
+    o.workers = workers;
+    if (max_attempts == 0) throw UsageError("--max-attempts must be at least 1");
+    o.max_attempts = max_attempts;
+    progress_when();
+    return o;
+}
+
+ProgressWhen CommonRunOptions::progress_when() const {
+    if (progress == "auto") return ProgressWhen::auto_;
+    if (progress == "always") return ProgressWhen::always;
+    if (progress == "never") return ProgressWhen::never;
+    throw UsageError("unknown --progress '" + progress + "' (choose auto, always or never)");
+}
+
+}  // namespace parapipe::cli

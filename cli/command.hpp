@@ -1,0 +1,41 @@
+#pragma once
+// What every subcommand shares: the signal flag that cancels runs, the mode/worker options,
+// and a way to register the action main() runs after parsing.
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/progress.hpp"
+#include "engine/options.hpp"
+
+namespace parapipe::cli {
+
+/// Set to the signal number by SIGINT/SIGTERM; runs poll it and stop.
+extern std::atomic<int> g_cancel;
+
+/// The action chosen by the command line; returns the exit code.
+using Action = std::function<int()>;
+
+/// The machine's core count: the default number of workers.
+unsigned default_workers();
+
+/// Options every `run` pipeline takes.
+struct CommonRunOptions {
+    std::string mode = "seq";
+    unsigned workers = default_workers();
+    unsigned max_attempts = 3;
+    std::string progress = "auto";
+    bool stats = false;
+
+    void add_to(CLI::App& cmd);
+    /// Validated RunOptions; throws UsageError.
+    RunOptions resolve() const;
+    ProgressWhen progress_when() const;
+};
+
+void add_list_command(CLI::App& app, Action& action);
+void add_wordcount_command(CLI::App& run, Action& action);
+
+}  // namespace parapipe::cli

@@ -1,0 +1,174 @@
+#pragma once
+// Serialization of partial results for Mode::processes, where partials travel through pipes.
+// Customization point: specialize parapipe::Serializer<T> with
+//   static void write(Writer&, const T&);  static void read(Reader&, T&);
+// The engine ships serializers for arithmetic types, enums, strings, vectors, arrays,
+// pairs, tuples, and map-like containers (std::map, std::unordered_map, absl::flat_hash_map).
+#include <array>
+#include <concepts>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "engine/errors.hpp"
+
+namespace parapipe {
+
+/// Appends bytes to a buffer. Not thread-safe; one per message.
+class Writer {
+public:
+    void bytes(const void* p, std::size_t n) { buf_.append(static_cast<const char*>(p), n); }
+    template <class T>
+    void pod(const T& v) { bytes(&v, sizeof v); }
+    std::string& buffer() { return buf_; }
+
+private:
+    std::string buf_;
+};
+
+/// Reads bytes written by Writer; throws Error on truncated input instead of reading past it.
+class Reader {
+public:
+    Reader(const char* p, std::size_t n) : p_(p), end_(p + n) {}
+    void bytes(void* out, std::size_t n) {
+        need(n);
+        std::memcpy(out, p_, n);
+        p_ += n;
+    }
+    template <class T>
+    T pod() {
+        T v;
+        bytes(&v, sizeof v);
+        return v;
+    }
+    /// A view of the next n bytes, valid while the underlying buffer lives.
+    const char* take(std::size_t n) {
+        need(n);
+        const char* at = p_;
+        p_ += n;
+        return at;
+    }
+    std::size_t remaining() const { return static_cast<std::size_t>(end_ - p_); }
+
+private:
+    void need(std::size_t n) const {
+        if (n > remaining()) throw Error("serialized partial is truncated");
+    }
+    const char* p_;
+    const char* end_;
+};
+
+template <class T, class Enable = void>
+struct Serializer;  // no definition: types without a serializer are not Serializable
+
+/// True when T has a Serializer (so it can cross a pipe in Mode::processes).
+template <class T>
+concept Serializable = requires(Writer& w, Reader& r, const T& c, T& m) {
+    Serializer<T>::write(w, c);
+    Serializer<T>::read(r, m);
+};
+
+template <class T>
+void serialize(Writer& w, const T& v) { Serializer<T>::write(w, v); }
+template <class T>
+void deserialize(Reader& r, T& v) { Serializer<T>::read(r, v); }
+
+template <class T>
+struct Serializer<T, std::enable_if_t<std::is_arithmetic_v<T> || std::is_enum_v<T>>> {
+    static void write(Writer& w, const T& v) { w.pod(v); }
+    static void read(Reader& r, T& v) { v = r.pod<T>(); }
+};
+
+template <>
+struct Serializer<std::string> {
+    static void write(Writer& w, const std::string& s) {
+        w.pod<std::uint64_t>(s.size());
+        w.bytes(s.data(), s.size());
+    }
+    static void read(Reader& r, std::string& s) {
+        auto n = r.pod<std::uint64_t>();
+        s.assign(r.take(n), n);
+    }
+};
+
+template <class T, class A>
+struct Serializer<std::vector<T, A>> {
+    static void write(Writer& w, const std::vector<T, A>& v) {
+        w.pod<std::uint64_t>(v.size());
+        if constexpr (std::is_arithmetic_v<T>) w.bytes(v.data(), v.size() * sizeof(T));
+        else for (const auto& e : v) serialize(w, e);
+    }
+    static void read(Reader& r, std::vector<T, A>& v) {
+        auto n = r.pod<std::uint64_t>();
+        if constexpr (std::is_arithmetic_v<T>) {
+            if (n > r.remaining() / sizeof(T)) throw Error("serialized partial is truncated");
+            v.resize(n);
+            r.bytes(v.data(), n * sizeof(T));
+        } else {
+            v.clear();
+            v.reserve(std::min<std::uint64_t>(n, r.remaining()));
+            for (std::uint64_t i = 0; i < n; ++i) deserialize(r, v.emplace_back());
+        }
+    }
+};
+
+template <class T, std::size_t N>
+struct Serializer<std::array<T, N>> {
+    static void write(Writer& w, const std::array<T, N>& a) { for (const auto& e : a) serialize(w, e); }
+    static void read(Reader& r, std::array<T, N>& a) { for (auto& e : a) deserialize(r, e); }
+};
+
+template <class A, class B>
+struct Serializer<std::pair<A, B>> {
+    static void write(Writer& w, const std::pair<A, B>& p) { serialize(w, p.first); serialize(w, p.second); }
+    static void read(Reader& r, std::pair<A, B>& p) { deserialize(r, p.first); deserialize(r, p.second); }
+};
+
+template <class... Ts>
+struct Serializer<std::tuple<Ts...>> {
+    static void write(Writer& w, const std::tuple<Ts...>& t) {
+        std::apply([&](const auto&... e) { (serialize(w, e), ...); }, t);
+    }
+    static void read(Reader& r, std::tuple<Ts...>& t) {
+        std::apply([&](auto&... e) { (deserialize(r, e), ...); }, t);
+    }
+};
+
+namespace detail {
+template <class M>
+concept MapLike = requires(M m) {
+    typename M::key_type;
+    typename M::mapped_type;
+    m.emplace(std::declval<typename M::key_type>(), std::declval<typename M::mapped_type>());
+};
+}  // namespace detail
+
+/// std::map, std::unordered_map, absl::flat_hash_map and friends.
+template <class M>
+struct Serializer<M, std::enable_if_t<detail::MapLike<M>>> {
+    static void write(Writer& w, const M& m) {
+        w.pod<std::uint64_t>(m.size());
+        for (const auto& [k, v] : m) {
+            serialize(w, k);
+            serialize(w, v);
+        }
+    }
+    static void read(Reader& r, M& m) {
+        auto n = r.pod<std::uint64_t>();
+        m.clear();
+        if constexpr (requires { m.reserve(n); }) m.reserve(std::min<std::uint64_t>(n, r.remaining()));
+        for (std::uint64_t i = 0; i < n; ++i) {
+            typename M::key_type k;
+            typename M::mapped_type v;
+            deserialize(r, k);
+            deserialize(r, v);
+            m.emplace(std::move(k), std::move(v));
+        }
+    }
+};
+
+}  // namespace parapipe

@@ -1,0 +1,69 @@
+#pragma once
+// Text input: files, directories (recursive, sorted), or stdin / named pipes. Regular files are
+// memory-mapped (no copy); streams are spooled to an unlinked temporary file first, then
+// mapped, so every mode (including forked workers) sees them the same way.
+// Inputs are cut into chunks of about `chunk_size` bytes, only where utf8::next_cut allows:
+// a chunk never splits a word or a UTF-8 sequence; small files share a chunk; a word longer
+// than the chunk size stays whole. Read-only after construction: thread-safe and fork-safe.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parapipe {
+
+class TextSource {
+public:
+    /// Opens every path ("-" or an empty list: stdin). Throws UsageError naming the first
+    /// missing or unreadable path. Directories are walked recursively; symlinked directories
+    /// are not followed, so loops cannot happen.
+    static std::shared_ptr<const TextSource> open(const std::vector<std::string>& paths, std::size_t chunk_size);
+
+    ~TextSource();
+    TextSource(const TextSource&) = delete;
+    TextSource& operator=(const TextSource&) = delete;
+
+    std::size_t chunk_count() const { return chunk_begin_.size() - 1; }
+    std::uint64_t total_bytes() const { return total_bytes_; }
+    std::size_t file_count() const { return files_.size(); }
+
+    /// Calls f(std::string_view text) for each piece (one per file) of a chunk.
+    template <class F>
+    void for_each_piece(std::size_t chunk, F&& f) const {
+        for (std::size_t p = chunk_begin_[chunk]; p < chunk_begin_[chunk + 1]; ++p) {
+            const Piece& pc = pieces_[p];
+            f(std::string_view(files_[pc.file].data + pc.begin, pc.end - pc.begin));
+        }
+    }
+    std::uint64_t chunk_bytes(std::size_t chunk) const;
+    /// "a.txt bytes [0, 8388608)" (first and last file of the chunk).
+    std::string describe(std::size_t chunk) const;
+    /// Drops the chunk's pages from this process's memory (they are re-read if touched again).
+    void release(std::size_t chunk) const;
+
+private:
+    TextSource() = default;
+    struct File {
+        std::string name;
+        const char* data = nullptr;
+        std::size_t size = 0;
+    };
+    struct Piece {
+        std::uint32_t file;
+        std::size_t begin, end;
+    };
+    void add_file(const std::string& display, int fd);
+    void cut(std::size_t chunk_size);
+
+    std::vector<File> files_;
+    std::vector<Piece> pieces_;
+    std::vector<std::size_t> chunk_begin_{0};
+    std::uint64_t total_bytes_ = 0;
+};
+
+/// Parses "8MiB", "64KiB", "1GiB", "512", "4k", "2M"; throws UsageError on anything else or 0.
+std::size_t parse_size(std::string_view text);
+
+}  // namespace parapipe

@@ -1,0 +1,88 @@
+#pragma once
+// The word tokenizer. A word is a maximal run of code points of general category L*, M* or N*;
+// everything else, including ill-formed UTF-8, separates words. Each code point is lowercased
+// with ICU's simple mapping (u_tolower); nothing is normalized. ASCII never calls ICU.
+// Stateless and thread-safe.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#include "engine/utf8.hpp"
+
+namespace parapipe::ops {
+
+namespace detail {
+inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+inline void append_lower(std::string& out, UChar32 c) {
+    c = u_tolower(c);
+    char buf[4];
+    std::int32_t n = 0;
+    U8_APPEND_UNSAFE(buf, n, c);
+    out.append(buf, static_cast<std::size_t>(n));
+}
+}  // namespace detail
+
+/// Calls emit(std::string_view word) for each lowercased word in `text`; the view lives until
+/// emit returns. Returns the number of ill-formed bytes seen.
+/// Example: for_each_word("Hello, World", [&](std::string_view w) { ++counts[std::string(w)]; });
+template <class Emit>
+std::uint64_t for_each_word(std::string_view text, Emit&& emit) {
+    using utf8::is_ascii_word;
+    std::uint64_t invalid = 0;
+    std::string word;  // used only when lowercasing changes bytes or a word leaves ASCII
+    const std::size_t n = text.size();
+    std::size_t i = 0;
+    while (i < n) {
+        auto b = static_cast<unsigned char>(text[i]);
+        if (b < 0x80 && !is_ascii_word(b)) {
+            ++i;
+            continue;
+        }
+        // A word (or an ill-formed byte) starts here. Fast path: an ASCII run.
+        const std::size_t start = i;
+        bool has_upper = false;
+        while (i < n) {
+            b = static_cast<unsigned char>(text[i]);
+            if (b >= 0x80 || !is_ascii_word(b)) break;
+            has_upper |= (b >= 'A' && b <= 'Z');
+            ++i;
+        }
+        if (i == n || b < 0x80) {
+            if (!has_upper) {
+                emit(text.substr(start, i - start));
+            } else {
+                word.assign(text.data() + start, i - start);
+                for (char& c : word) c = detail::ascii_lower(c);
+                emit(std::string_view(word));
+            }
+            continue;
+        }
+        // Slow path: the word goes on (or starts) with non-ASCII code points.
+        word.assign(text.data() + start, i - start);
+        for (char& c : word) c = detail::ascii_lower(c);
+        while (i < n) {
+            b = static_cast<unsigned char>(text[i]);
+            if (b < 0x80) {
+                if (!is_ascii_word(b)) break;
+                word.push_back(detail::ascii_lower(static_cast<char>(b)));
+                ++i;
+                continue;
+            }
+            std::size_t at = i;
+            UChar32 c = utf8::next(text, i);
+            if (c < 0) {
+                invalid += i - at;
+                break;
+            }
+            if (!utf8::is_word_code_point(c)) break;
+            detail::append_lower(word, c);
+        }
+        if (!word.empty()) emit(std::string_view(word));
+    }
+    return invalid;
+}
+
+}  // namespace parapipe::ops

@@ -1,0 +1,20 @@
+#pragma once
+// The prebuilt pipelines the CLI offers (`parapipe list`, `parapipe run NAME`).
+#include <vector>
+
+namespace parapipe::pipelines {
+
+struct Entry {
+    const char* name;
+    const char* summary;
+};
+
+/// Every prebuilt pipeline, in display order.
+inline const std::vector<Entry>& registry() {
+    static const std::vector<Entry> entries = {
+        {"wordcount", "count words in text files, directories or stdin (Unicode-exact, lowercased)"},
+    };
+    return entries;
+}
+
+}  // namespace parapipe::pipelines

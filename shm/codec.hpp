@@ -1,0 +1,203 @@
+#pragma once
+// How a partial result is stored in the shared segment (Mode::shm): as shm-allocated
+// containers that the coordinator reads in place. Nothing is encoded to bytes.
+// Customization point: specialize parapipe::ShmCodec<T> with
+//   using stored = ...;                                   // a type that may live in the segment
+//   static stored make(const shm::VoidAlloc&);            // an empty one
+//   static void store(const T&, stored&, const shm::VoidAlloc&);
+//   static void load(const stored&, T&);
+#include <array>
+#include <cstdint>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <boost/interprocess/allocators/allocator.hpp>
+#include <boost/interprocess/containers/string.hpp>
+#include <boost/interprocess/containers/vector.hpp>
+#include <boost/interprocess/managed_external_buffer.hpp>
+
+namespace parapipe {
+
+namespace shm {
+namespace bip = boost::interprocess;
+// Each worker builds its partial in a region of its own (bip::managed_external_buffer, no
+// interprocess mutex): a worker killed mid-allocation cannot block anyone else.
+using SegmentManager = bip::managed_external_buffer::segment_manager;
+template <class T>
+using Alloc = bip::allocator<T, SegmentManager>;
+using VoidAlloc = Alloc<void>;
+template <class T>
+using Vector = bip::vector<T, Alloc<T>>;
+using String = bip::basic_string<char, std::char_traits<char>, Alloc<char>>;
+}  // namespace shm
+
+template <class T, class Enable = void>
+struct ShmCodec;  // no definition: such types cannot be partials in Mode::shm
+
+/// True when T can be stored in the shared segment.
+template <class T>
+concept ShmStorable = requires(const T& c, T& m, const shm::VoidAlloc& a, typename ShmCodec<T>::stored& s) {
+    { ShmCodec<T>::make(a) } -> std::same_as<typename ShmCodec<T>::stored>;
+    ShmCodec<T>::store(c, s, a);
+    ShmCodec<T>::load(std::as_const(s), m);
+};
+
+template <class T>
+struct ShmCodec<T, std::enable_if_t<std::is_arithmetic_v<T> || std::is_enum_v<T>>> {
+    using stored = T;
+    static stored make(const shm::VoidAlloc&) { return T{}; }
+    static void store(const T& v, stored& s, const shm::VoidAlloc&) { s = v; }
+    static void load(const stored& s, T& v) { v = s; }
+};
+
+template <>
+struct ShmCodec<std::string> {
+    using stored = shm::String;
+    static stored make(const shm::VoidAlloc& a) { return stored(a); }
+    static void store(const std::string& v, stored& s, const shm::VoidAlloc&) { s.assign(v.data(), v.data() + v.size()); }
+    static void load(const stored& s, std::string& v) { v.assign(s.data(), s.size()); }
+};
+
+namespace detail {
+template <class T>
+using stored_t = typename ShmCodec<T>::stored;
+
+template <class Out, class Range>
+void store_range(const Range& in, shm::Vector<Out>& s, const shm::VoidAlloc& a) {
+    using E = std::decay_t<decltype(*std::begin(in))>;
+    s.clear();
+    s.reserve(std::size(in));
+    if constexpr (std::is_arithmetic_v<E>) {
+        s.assign(std::begin(in), std::end(in));
+    } else {
+        for (const auto& e : in) {
+            s.push_back(ShmCodec<E>::make(a));
+            ShmCodec<E>::store(e, s.back(), a);
+        }
+    }
+}
+}  // namespace detail
+
+template <class T, class A>
+struct ShmCodec<std::vector<T, A>> {
+    using stored = shm::Vector<detail::stored_t<T>>;
+    static stored make(const shm::VoidAlloc& a) { return stored(a); }
+    static void store(const std::vector<T, A>& v, stored& s, const shm::VoidAlloc& a) { detail::store_range(v, s, a); }
+    static void load(const stored& s, std::vector<T, A>& v) {
+        v.resize(s.size());
+        for (std::size_t i = 0; i < s.size(); ++i) ShmCodec<T>::load(s[i], v[i]);
+    }
+};
+
+template <class T, std::size_t N>
+struct ShmCodec<std::array<T, N>> {
+    using stored = shm::Vector<detail::stored_t<T>>;
+    static stored make(const shm::VoidAlloc& a) { return stored(a); }
+    static void store(const std::array<T, N>& v, stored& s, const shm::VoidAlloc& a) { detail::store_range(v, s, a); }
+    static void load(const stored& s, std::array<T, N>& v) {
+        for (std::size_t i = 0; i < N && i < s.size(); ++i) ShmCodec<T>::load(s[i], v[i]);
+    }
+};
+
+template <class A, class B>
+struct ShmCodec<std::pair<A, B>> {
+    using stored = std::pair<detail::stored_t<A>, detail::stored_t<B>>;
+    static stored make(const shm::VoidAlloc& a) { return stored(ShmCodec<A>::make(a), ShmCodec<B>::make(a)); }
+    static void store(const std::pair<A, B>& v, stored& s, const shm::VoidAlloc& a) {
+        ShmCodec<A>::store(v.first, s.first, a);
+        ShmCodec<B>::store(v.second, s.second, a);
+    }
+    static void load(const stored& s, std::pair<A, B>& v) {
+        ShmCodec<A>::load(s.first, v.first);
+        ShmCodec<B>::load(s.second, v.second);
+    }
+};
+
+template <class... Ts>
+struct ShmCodec<std::tuple<Ts...>> {
+    using stored = std::tuple<detail::stored_t<Ts>...>;
+    static stored make(const shm::VoidAlloc& a) { return stored(ShmCodec<Ts>::make(a)...); }
+    static void store(const std::tuple<Ts...>& v, stored& s, const shm::VoidAlloc& a) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (ShmCodec<Ts>::store(std::get<I>(v), std::get<I>(s), a), ...);
+        }(std::index_sequence_for<Ts...>{});
+    }
+    static void load(const stored& s, std::tuple<Ts...>& v) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (ShmCodec<Ts>::load(std::get<I>(s), std::get<I>(v)), ...);
+        }(std::index_sequence_for<Ts...>{});
+    }
+};
+
+namespace detail {
+template <class M>
+concept ShmMapLike = requires(M m) {
+    typename M::key_type;
+    typename M::mapped_type;
+    m.emplace(std::declval<typename M::key_type>(), std::declval<typename M::mapped_type>());
+};
+}  // namespace detail
+
+/// Map-like containers. String keys with arithmetic values (word counts) are stored as three
+/// flat arrays, so storing a large vocabulary costs three allocations, not one per word.
+template <class M>
+struct ShmCodec<M, std::enable_if_t<detail::ShmMapLike<M>>> {
+    using K = typename M::key_type;
+    using V = typename M::mapped_type;
+    static constexpr bool flat = std::is_same_v<K, std::string> && std::is_arithmetic_v<V>;
+    struct Flat {
+        explicit Flat(const shm::VoidAlloc& a) : keys(a), ends(a), values(a) {}
+        shm::Vector<char> keys;
+        shm::Vector<std::uint64_t> ends;
+        shm::Vector<V> values;
+    };
+    using stored = std::conditional_t<flat, Flat, shm::Vector<std::pair<detail::stored_t<K>, detail::stored_t<V>>>>;
+
+    static stored make(const shm::VoidAlloc& a) { return stored(a); }
+    static void store(const M& m, stored& s, const shm::VoidAlloc& a) {
+        if constexpr (flat) {
+            std::size_t bytes = 0;
+            for (const auto& kv : m) bytes += kv.first.size();
+            s.keys.reserve(bytes);
+            s.ends.reserve(m.size());
+            s.values.reserve(m.size());
+            for (const auto& [k, v] : m) {
+                s.keys.insert(s.keys.end(), k.begin(), k.end());
+                s.ends.push_back(s.keys.size());
+                s.values.push_back(v);
+            }
+        } else {
+            s.reserve(m.size());
+            for (const auto& [k, v] : m) {
+                s.emplace_back(ShmCodec<K>::make(a), ShmCodec<V>::make(a));
+                ShmCodec<K>::store(k, s.back().first, a);
+                ShmCodec<V>::store(v, s.back().second, a);
+            }
+        }
+    }
+    static void load(const stored& s, M& m) {
+        m.clear();
+        if constexpr (flat) {
+            if constexpr (requires { m.reserve(1); }) m.reserve(s.ends.size());
+            std::uint64_t begin = 0;
+            for (std::size_t i = 0; i < s.ends.size(); ++i) {
+                m.emplace(std::string(s.keys.data() + begin, s.ends[i] - begin), s.values[i]);
+                begin = s.ends[i];
+            }
+        } else {
+            if constexpr (requires { m.reserve(1); }) m.reserve(s.size());
+            for (const auto& [sk, sv] : s) {
+                K k;
+                V v;
+                ShmCodec<K>::load(sk, k);
+                ShmCodec<V>::load(sv, v);
+                m.emplace(std::move(k), std::move(v));
+            }
+        }
+    }
+};
+
+}  // namespace parapipe

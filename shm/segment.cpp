@@ -1,0 +1,97 @@
+#include "shm/segment.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include "engine/errors.hpp"
+
+namespace parapipe::shm {
+
+namespace bip = boost::interprocess;
+
+namespace {
+std::string mib(std::size_t b) { return std::to_string((b + (1 << 20) - 1) >> 20) + " MiB"; }
+}  // namespace
+
+std::size_t shm_free_bytes() {
+    struct statvfs st {};
+    if (::statvfs("/dev/shm", &st) != 0) return 0;
+    return static_cast<std::size_t>(st.f_bavail) * st.f_frsize;
+}
+
+Segment::Segment(std::size_t bytes) : size_(bytes) {
+    remove_stale();
+    if (std::size_t free = shm_free_bytes(); free < bytes)
+        throw Error("/dev/shm has " + mib(free) + " free but the shared segment needs " + mib(bytes) +
+                    "; free space in /dev/shm or use --mode processes");
+    std::random_device rd;
+    name_ = std::string(prefix) + std::to_string(::getpid()) + "-" + std::to_string(rd());
+    try {
+        object_ = std::make_unique<bip::shared_memory_object>(bip::create_only, name_.c_str(), bip::read_write);
+        object_->truncate(static_cast<bip::offset_t>(bytes));
+    } catch (const bip::interprocess_exception& e) {
+        object_.reset();
+        bip::shared_memory_object::remove(name_.c_str());
+        throw Error("cannot create shared segment " + name_ + ": " + e.what());
+    }
+    reserve();
+    map();
+}
+
+// Allocate the tmpfs pages now: touching an unbacked page of a full tmpfs is a SIGBUS.
+void Segment::reserve() {
+    int rc = ::posix_fallocate(object_->get_mapping_handle().handle, 0, static_cast<off_t>(size_));
+    if (rc != 0) {
+        region_.reset();
+        object_.reset();
+        bip::shared_memory_object::remove(name_.c_str());
+        throw Error("/dev/shm cannot hold a shared segment of " + mib(size_) + " (" + std::strerror(rc) +
+                    "); free space in /dev/shm or use --mode processes");
+    }
+}
+
+void Segment::map() { region_ = std::make_unique<bip::mapped_region>(*object_, bip::read_write); }
+
+Segment::~Segment() {
+    region_.reset();
+    object_.reset();
+    bip::shared_memory_object::remove(name_.c_str());
+}
+
+void Segment::grow(std::size_t new_size) {
+    if (new_size <= size_) return;
+    if (std::size_t free = shm_free_bytes(); free < new_size - size_)
+        throw Error("/dev/shm has " + mib(free) + " free but the shared segment must grow by " +
+                    mib(new_size - size_) + "; free space in /dev/shm or use --mode processes");
+    region_.reset();
+    object_->truncate(static_cast<bip::offset_t>(new_size));
+    size_ = new_size;
+    reserve();
+    map();
+}
+
+int Segment::remove_stale() {
+    int removed = 0;
+    DIR* dir = ::opendir("/dev/shm");
+    if (!dir) return 0;
+    const std::string pre = prefix;
+    while (dirent* e = ::readdir(dir)) {
+        std::string n = e->d_name;
+        if (n.rfind(pre, 0) != 0) continue;
+        pid_t pid = static_cast<pid_t>(std::strtol(n.c_str() + pre.size(), nullptr, 10));
+        if (pid <= 0) continue;
+        if (::kill(pid, 0) == 0 || errno == EPERM) continue;  // its coordinator is alive
+        if (bip::shared_memory_object::remove(n.c_str())) ++removed;
+    }
+    ::closedir(dir);
+    return removed;
+}
+
+}  // namespace parapipe::shm

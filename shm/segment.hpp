@@ -1,0 +1,50 @@
+#pragma once
+// A POSIX shared-memory segment owned by one run (Boost.Interprocess shared_memory_object +
+// mapped_region): unique name `parapipe-<pid>-<random>`, pages reserved up front so that a full
+// /dev/shm is an error before work starts (never a SIGBUS later), removed on destruction.
+// Not thread-safe. Forked children inherit the mapping at the same address; only the
+// creating process removes the segment.
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include <boost/interprocess/mapped_region.hpp>
+#include <boost/interprocess/shared_memory_object.hpp>
+
+namespace parapipe::shm {
+
+class Segment {
+public:
+    /// Creates and maps a segment of `bytes`. Throws Error naming the shortfall when
+    /// /dev/shm cannot hold it. Removes segments of dead runs first.
+    explicit Segment(std::size_t bytes);
+    ~Segment();
+    Segment(const Segment&) = delete;
+    Segment& operator=(const Segment&) = delete;
+
+    char* base() const { return static_cast<char*>(region_->get_address()); }
+    std::size_t size() const { return size_; }
+    const std::string& name() const { return name_; }
+
+    /// Grows the segment to `new_size` bytes. Only call while no other process maps it:
+    /// the mapping moves, so raw pointers into it are invalid afterwards (offsets stay valid).
+    void grow(std::size_t new_size);
+
+    /// Removes segments left by runs whose coordinator died (pid in the name no longer exists).
+    static int remove_stale();
+
+    static constexpr const char* prefix = "parapipe-";
+
+private:
+    void reserve();
+    void map();
+    std::string name_;
+    std::size_t size_;
+    std::unique_ptr<boost::interprocess::shared_memory_object> object_;
+    std::unique_ptr<boost::interprocess::mapped_region> region_;
+};
+
+/// Free bytes in the filesystem behind POSIX shared memory (/dev/shm).
+std::size_t shm_free_bytes();
+
+}  // namespace parapipe::shm
