@@ -37,5 +37,7 @@ struct CommonRunOptions {
 
 void add_list_command(CLI::App& app, Action& action);
 void add_wordcount_command(CLI::App& run, Action& action);
+void add_image_command(CLI::App& run, Action& action);   // cli/image_command.cpp
+void add_bench_command(CLI::App& app, Action& action);   // cli/bench_command.cpp
 
 }  // namespace parapipe::cli

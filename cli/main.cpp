@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
     auto* run = app.add_subcommand("run", "Run a prebuilt pipeline (see `parapipe list`)");
     run->require_subcommand(1);
     add_wordcount_command(*run, action);
+    add_image_command(*run, action);
+    add_bench_command(app, action);
 
     try {
         app.parse(argc, argv);

@@ -33,3 +33,21 @@ inline std::vector<KeyCount> top_k(CountMap&& counts, std::size_t k = 0) {
 }
 
 }  // namespace parapipe::ops
+
+namespace parapipe::ops {
+
+/// Reducer counting string-like items, finishing with the `k` most frequent (0: all) in
+/// by_count_then_key order. `flow.reduce(parapipe::ops::count_by_key(10))`.
+struct CountByKey {
+    using partial_type = CountMap;
+    std::size_t k = 0;
+    CountMap init() const { return {}; }
+    template <class Item>
+    void fold(CountMap& m, const Item& key) const { count(m, std::string_view(key)); }
+    void merge(CountMap& into, CountMap&& from) const { merge_counts(into, std::move(from)); }
+    std::vector<KeyCount> finalize(CountMap&& m) const { return top_k(std::move(m), k); }
+};
+
+inline CountByKey count_by_key(std::size_t k = 0) { return CountByKey{k}; }
+
+}  // namespace parapipe::ops

@@ -86,3 +86,10 @@ std::uint64_t for_each_word(std::string_view text, Emit&& emit) {
 }
 
 }  // namespace parapipe::ops
+
+namespace parapipe::ops {
+
+/// The tokenizer as a flat_map stage: `flow.flat_map(parapipe::ops::words)`.
+inline constexpr auto words = [](std::string_view text, auto&& emit) { for_each_word(text, emit); };
+
+}  // namespace parapipe::ops

@@ -13,6 +13,7 @@ struct Entry {
 inline const std::vector<Entry>& registry() {
     static const std::vector<Entry> entries = {
         {"wordcount", "count words in text files, directories or stdin (Unicode-exact, lowercased)"},
+        {"image", "OpenCV op chains over batches of images or tiles of one large image, with histograms"},
     };
     return entries;
 }

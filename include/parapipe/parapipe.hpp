@@ -1,0 +1,15 @@
+#pragma once
+// Everything a user of the library needs: `#include <parapipe/parapipe.hpp>`.
+#include "engine/errors.hpp"
+#include "engine/flow.hpp"
+#include "engine/mode.hpp"
+#include "engine/options.hpp"
+#include "engine/plan.hpp"
+#include "engine/run.hpp"
+#include "engine/serialize.hpp"
+#include "engine/text_source.hpp"
+#include "operators/count_by_key.hpp"
+#include "operators/top_k.hpp"
+#include "operators/words.hpp"
+#include "pipelines/wordcount.hpp"
+#include "shm/codec.hpp"

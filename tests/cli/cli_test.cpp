@@ -1,0 +1,150 @@
+// cli/ — exit codes, output formats and atomic output of the parapipe command.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/test_support.hpp"
+
+namespace parapipe {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_parapipe;
+using testing::TempDir;
+
+TEST(Cli, ListShowsThePipelines) {
+    auto r = run_parapipe({"list"});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_NE(r.out.find("wordcount"), std::string::npos);
+}
+
+TEST(Cli, VersionAndHelp) {
+    EXPECT_EQ(run_parapipe({"--version"}).code, 0);
+    auto h = run_parapipe({"run", "wordcount", "--help"});
+    EXPECT_EQ(h.code, 0);
+    EXPECT_NE(h.out.find("--chunk-size"), std::string::npos);
+}
+
+TEST(Cli, CountsStdinAndFilesAlike) {
+    TempDir dir;
+    const std::string text = "The cat and the hat. THE END\n";
+    auto file = dir.write("t.txt", text);
+    auto a = run_parapipe({"run", "wordcount"}, text);
+    auto b = run_parapipe({"run", "wordcount", "-"}, text);
+    auto c = run_parapipe({"run", "wordcount", file, "--mode", "shm", "--workers", "2"});
+    EXPECT_EQ(a.code, 0);
+    EXPECT_EQ(a.out, "the\t3\nand\t1\ncat\t1\nend\t1\nhat\t1\n");
+    EXPECT_EQ(b.out, a.out);
+    EXPECT_EQ(c.out, a.out);
+}
+
+TEST(Cli, FormatsAndTop) {
+    TempDir dir;
+    auto file = dir.write("t.txt", "b a b c, \"q\"");
+    EXPECT_EQ(run_parapipe({"run", "wordcount", file, "--top", "1"}).out, "b\t2\n");
+    EXPECT_EQ(run_parapipe({"run", "wordcount", file, "--format", "csv"}).out, "word,count\nb,2\na,1\nc,1\nq,1\n");
+    auto j = nlohmann::json::parse(run_parapipe({"run", "wordcount", file, "--format", "json"}).out);
+    EXPECT_EQ(j["total_words"], 5);
+    EXPECT_EQ(j["unique_words"], 4);
+    EXPECT_EQ(j["words"][0]["word"], "b");
+}
+
+TEST(Cli, BadArgumentsExitTwoWithOneLine) {
+    TempDir dir;
+    auto file = dir.write("t.txt", "x");
+    const std::vector<std::vector<std::string>> cases = {
+        {"run", "nosuchpipeline"},
+        {"run", "wordcount", file, "--mode", "fibers"},
+        {"run", "wordcount", file, "--workers", "0"},
+        {"run", "wordcount", file, "--chunk-size", "0"},
+        {"run", "wordcount", file, "--chunk-size", "lots"},
+        {"run", "wordcount", file, "--format", "xml"},
+        {"run", "wordcount", "/nonexistent/input.txt"},
+        {"run", "wordcount", file, "--output", "/nonexistent/dir/out.tsv"},
+        {"run", "wordcount", file, "--progress", "sometimes"},
+    };
+    for (const auto& args : cases) {
+        auto r = run_parapipe(args);
+        std::string joined;
+        for (const auto& a : args) joined += a + " ";
+        EXPECT_EQ(r.code, 2) << joined << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << joined << r.err;
+        EXPECT_TRUE(r.out.empty()) << joined;
+    }
+}
+
+TEST(Cli, UnreadableInputExitsTwo) {
+    if (::geteuid() == 0) GTEST_SKIP() << "root reads everything";
+    TempDir dir;
+    auto file = dir.write("secret.txt", "x");
+    ::chmod(file.c_str(), 0);
+    EXPECT_EQ(run_parapipe({"run", "wordcount", file}).code, 2);
+}
+
+TEST(Cli, OutputIsWrittenAtomically) {
+    TempDir dir;
+    auto file = dir.write("t.txt", "one two two");
+    auto out = (dir.path() / "out.json").string();
+    auto r = run_parapipe({"run", "wordcount", file, "--format", "json", "--output", out, "--stats"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_TRUE(r.out.empty());
+    EXPECT_NE(r.err.find("MB/s"), std::string::npos);
+    EXPECT_EQ(nlohmann::json::parse(testing::read_file(out))["total_words"], 3);
+    // A failing run leaves the previous output untouched and no temporary file.
+    auto bad = run_parapipe({"run", "wordcount", "/nonexistent", "--output", out});
+    EXPECT_EQ(bad.code, 2);
+    EXPECT_EQ(nlohmann::json::parse(testing::read_file(out))["total_words"], 3);
+    int files = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path())) ++files;
+    EXPECT_EQ(files, 2);  // t.txt and out.json
+}
+
+// SIGTERM / SIGINT to the coordinator: exit 143 / 130, no segment, no output file, no worker left.
+TEST(Cli, SignalsStopTheRunCleanly) {
+    TempDir dir;
+    std::string text;
+    while (text.size() < (3u << 20)) text += "signal test words for a long run ";
+    auto file = dir.write("big.txt", text);
+    const char* bin = std::getenv("PARAPIPE_BIN");
+    ASSERT_NE(bin, nullptr);
+    for (auto [sig, code] : {std::pair{SIGTERM, 143}, std::pair{SIGINT, 130}}) {
+        for (const char* mode : {"processes", "shm", "threads"}) {
+            auto out = (dir.path() / "out.tsv").string();
+            pid_t pid = ::fork();
+            if (pid == 0) {
+                int devnull = ::open("/dev/null", O_WRONLY);
+                ::dup2(devnull, 2);
+                // chunk size 1: hundreds of thousands of chunks, a run of many seconds
+                ::execl(bin, bin, "run", "wordcount", file.c_str(), "--mode", mode, "--workers", "2",
+                        "--chunk-size", "1", "--output", out.c_str(), static_cast<char*>(nullptr));
+                ::_exit(127);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(700));
+            ::kill(pid, sig);
+            auto t0 = std::chrono::steady_clock::now();
+            int status = 0;
+            ::waitpid(pid, &status, 0);
+            EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3)) << mode;
+            ASSERT_TRUE(WIFEXITED(status)) << mode;
+            EXPECT_EQ(WEXITSTATUS(status), code) << mode;
+            EXPECT_FALSE(fs::exists(out)) << mode;
+            int files = 0;
+            for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path())) ++files;
+            EXPECT_EQ(files, 1) << mode;  // only big.txt
+            EXPECT_EQ(testing::count_shm_segments(pid), 0) << mode;
+            EXPECT_EQ(testing::count_children(), 0) << mode;
+        }
+    }
+}
+
+}  // namespace
+}  // namespace parapipe

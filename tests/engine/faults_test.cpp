@@ -1,0 +1,181 @@
+// Faults in the process modes: dying workers are replaced and their chunks retried exactly once
+// per result; a chunk that kills every attempt fails the run by name; operator exceptions reach
+// the caller in every mode; cancellation stops the run; nothing is left behind.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <parapipe/parapipe.hpp>
+
+#include "tests/support/test_support.hpp"
+
+namespace parapipe {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::TempDir;
+
+enum class Death { none, sigkill, abort, segfault };
+
+void die(Death how) {
+    switch (how) {
+        case Death::sigkill: ::raise(SIGKILL); break;
+        case Death::abort: ::signal(SIGABRT, SIG_DFL), std::abort(); break;
+        case Death::segfault: ::signal(SIGSEGV, SIG_DFL), ::raise(SIGSEGV); break;
+        case Death::none: break;
+    }
+}
+
+// Counts how often each chunk reached the result: every entry must be exactly 1.
+// Chunk `victim` kills its worker on the first `deaths` attempts (marker files count attempts
+// across processes).
+Plan<std::vector<std::uint64_t>, std::vector<std::uint64_t>> tally_plan(std::size_t chunks, std::size_t victim,
+                                                                        int deaths, Death how, fs::path markers) {
+    Plan<std::vector<std::uint64_t>, std::vector<std::uint64_t>> plan;
+    plan.chunk_count = chunks;
+    plan.init = [chunks] { return std::vector<std::uint64_t>(chunks, 0); };
+    plan.map = [=](std::size_t c, std::vector<std::uint64_t>& p) {
+        if (c == victim) {
+            int attempt = 0;
+            while (fs::exists(markers / std::to_string(attempt))) ++attempt;
+            std::ofstream(markers / std::to_string(attempt)) << "x";
+            if (attempt < deaths) die(how);
+        }
+        ++p[c];
+    };
+    plan.merge = [](std::vector<std::uint64_t>& a, std::vector<std::uint64_t>&& b) {
+        for (std::size_t i = 0; i < a.size(); ++i) a[i] += b[i];
+    };
+    plan.finalize = [](std::vector<std::uint64_t>&& p) { return p; };
+    plan.describe_chunk = [](std::size_t c) { return "input.txt bytes [" + std::to_string(c * 100) + ", " +
+                                                     std::to_string(c * 100 + 100) + ")"; };
+    return plan;
+}
+
+class WorkerDeath : public ::testing::TestWithParam<std::tuple<Mode, Death, unsigned>> {};
+
+TEST_P(WorkerDeath, ChunkIsRetriedAndCountedOnce) {
+    auto [mode, how, workers] = GetParam();
+    TempDir dir;
+    const std::size_t chunks = 40;
+    auto plan = tally_plan(chunks, 17, 2, how, dir.path());
+    auto r = run(plan, {.mode = mode, .workers = workers, .max_attempts = 3});
+    EXPECT_EQ(r, std::vector<std::uint64_t>(chunks, 1));
+    EXPECT_EQ(testing::count_children(), 0);
+    EXPECT_EQ(testing::count_shm_segments(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Faults, WorkerDeath,
+                         ::testing::Combine(::testing::Values(Mode::processes, Mode::shm),
+                                            ::testing::Values(Death::sigkill, Death::abort, Death::segfault),
+                                            ::testing::Values(1u, 2u, 4u)));
+
+TEST(Faults, ChunkThatKillsEveryAttemptFailsTheRunByName) {
+    for (Mode mode : {Mode::processes, Mode::shm}) {
+        TempDir dir;
+        auto plan = tally_plan(10, 4, 1000, Death::sigkill, dir.path());
+        try {
+            run(plan, {.mode = mode, .workers = 2, .max_attempts = 3});
+            ADD_FAILURE() << "expected a ChunkError";
+        } catch (const ChunkError& e) {
+            std::string msg = e.what();
+            EXPECT_NE(msg.find("input.txt bytes [400, 500)"), std::string::npos) << msg;
+            EXPECT_NE(msg.find("3 attempts"), std::string::npos) << msg;
+        }
+        EXPECT_EQ(testing::count_children(), 0);
+        EXPECT_EQ(testing::count_shm_segments(), 0);
+    }
+}
+
+TEST(Faults, OperatorExceptionReachesTheCallerInEveryMode) {
+    TempDir dir;
+    std::string text;
+    for (int i = 0; i < 5000; ++i) text += "fine words here poison ";
+    auto path = dir.write("p.txt", text);
+    for (const auto& mc : testing::all_mode_cases()) {
+        auto pipeline = text_files({path}, 1024)
+                            .flat_map(ops::words)
+                            .map([](std::string_view w) {
+                                if (w == "poison") throw std::runtime_error("operator refused 'poison'");
+                                return w;
+                            })
+                            .reduce(ops::count_by_key());
+        auto t0 = std::chrono::steady_clock::now();
+        try {
+            pipeline.run({.mode = mc.mode, .workers = mc.workers});
+            ADD_FAILURE() << mc.name() << ": expected an exception";
+        } catch (const ChunkError& e) {
+            std::string msg = e.what();
+            EXPECT_NE(msg.find("operator refused 'poison'"), std::string::npos) << msg;
+            EXPECT_NE(msg.find("p.txt bytes ["), std::string::npos) << msg;
+        }
+        EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10)) << mc.name();
+        EXPECT_EQ(testing::count_children(), 0) << mc.name();
+        EXPECT_EQ(testing::count_shm_segments(), 0) << mc.name();
+    }
+}
+
+TEST(Faults, CancellationStopsEveryModeAndCleansUp) {
+    for (const auto& mc : testing::all_mode_cases()) {
+        Plan<std::uint64_t, std::uint64_t> plan;
+        plan.chunk_count = 100000;
+        plan.map = [](std::size_t, std::uint64_t& p) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            ++p;
+        };
+        plan.merge = [](std::uint64_t& a, std::uint64_t&& b) { a += b; };
+        plan.finalize = [](std::uint64_t&& p) { return p; };
+        std::atomic<int> cancel{0};
+        std::thread stopper([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(150));
+            cancel.store(SIGTERM);
+        });
+        auto t0 = std::chrono::steady_clock::now();
+        RunOptions opt{.mode = mc.mode, .workers = mc.workers};
+        opt.cancel = &cancel;
+        try {
+            run(plan, opt);
+            ADD_FAILURE() << mc.name() << ": expected Interrupted";
+        } catch (const Interrupted& e) {
+            EXPECT_EQ(e.signal(), SIGTERM);
+        }
+        stopper.join();
+        EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5)) << mc.name();
+        EXPECT_EQ(testing::count_children(), 0) << mc.name();
+        EXPECT_EQ(testing::count_shm_segments(), 0) << mc.name();
+    }
+}
+
+TEST(Faults, ShmTooSmallIsAClearErrorBeforeWork) {
+    TempDir dir;
+    auto plan = wordcount::make_plan(TextSource::open({dir.write("a.txt", "a b c")}, 64));
+    RunOptions opt{.mode = Mode::shm, .workers = 1};
+    opt.shm_region_bytes = std::size_t{1} << 46;  // 64 TiB: no /dev/shm holds that
+    try {
+        run(plan, opt);
+        ADD_FAILURE() << "expected an error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("/dev/shm"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(testing::count_shm_segments(), 0);
+}
+
+TEST(Faults, StaleSegmentsOfDeadRunsAreRemoved) {
+    // A segment named after a pid that cannot exist stands for a coordinator killed by SIGKILL.
+    std::string stale = "/dev/shm/parapipe-999999999-1";
+    std::ofstream(stale) << "x";
+    ASSERT_TRUE(fs::exists(stale));
+    TempDir dir;
+    auto plan = wordcount::make_plan(TextSource::open({dir.write("a.txt", "a b c")}, 64));
+    run(plan, {.mode = Mode::shm, .workers = 1});
+    EXPECT_FALSE(fs::exists(stale));
+}
+
+}  // namespace
+}  // namespace parapipe

@@ -1,0 +1,68 @@
+// operators/words.hpp — the tokenizer agrees with the plain ICU reference on every case of the spec.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+#include "operators/words.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace parapipe {
+namespace {
+
+using namespace std::string_literals;
+
+std::map<std::string, std::uint64_t> fast_count(std::string_view text, std::uint64_t* invalid = nullptr) {
+    std::map<std::string, std::uint64_t> m;
+    std::uint64_t bad = ops::for_each_word(text, [&](std::string_view w) { ++m[std::string(w)]; });
+    if (invalid) *invalid = bad;
+    return m;
+}
+
+void expect_matches_reference(const std::string& text) {
+    testing::ReferenceCount ref;
+    testing::reference_count(text, ref);
+    std::uint64_t invalid = 0;
+    EXPECT_EQ(fast_count(text, &invalid), ref.counts);
+    EXPECT_EQ(invalid, ref.invalid_bytes);
+}
+
+TEST(Words, SpecCases) {
+    for (const std::string& t : {
+             ""s, "word"s, "no trailing newline"s, "crlf\r\nlines\r\n"s, "nul\0bytes\0here"s,
+             "bad \xFF\xFE utf8 \xC3 trunc\xE2\x82"s, "Über straße ÇA ÉTÉ naïve"s, "Привет МИР мир"s,
+             "日本語 中文字 한국어"s, "١٢٣ ٤٥ ۱۲"s, "e\xCC\x81 cafe\xCC\x81 a\xCC\x8A"s, "x--y__z 1.5 a'b"s,
+             "ǅungla Σίσυφος ΣΊΣΥΦΟΣ"s, "\xF0\x9F\x98\x80smile\xF0\x9F\x98\x80"s, "\xED\xA0\x80surrogate"s,
+             "\xC0\xAF overlong \xF4\x90\x80\x80 too big"s}) {
+        SCOPED_TRACE(t);
+        expect_matches_reference(t);
+    }
+}
+
+TEST(Words, LowercasesAndSplitsOnPunctuation) {
+    auto m = fast_count("Hello, HELLO hello! ÇA ça");
+    EXPECT_EQ(m["hello"], 3u);
+    EXPECT_EQ(m["ça"], 2u);
+    EXPECT_EQ(m.size(), 2u);
+}
+
+TEST(Words, InvalidBytesSeparateAndAreCounted) {
+    std::uint64_t invalid = 0;
+    auto m = fast_count("ab\xFF" "cd", &invalid);
+    EXPECT_EQ(invalid, 1u);
+    EXPECT_EQ(m.count("ab"), 1u);
+    EXPECT_EQ(m.count("cd"), 1u);
+}
+
+TEST(Words, RandomBytesMatchReference) {
+    std::mt19937 rng(7);
+    const char* pieces[] = {"a", "Z", " ", "é", "\xCC\x81", "\xFF", "日", "٣", ",", "\n", "\xE2\x82", "Ω", "9"};
+    for (int round = 0; round < 300; ++round) {
+        std::string t;
+        for (int i = 0; i < 60; ++i) t += pieces[rng() % std::size(pieces)];
+        expect_matches_reference(t);
+    }
+}
+
+}  // namespace
+}  // namespace parapipe

@@ -1,0 +1,70 @@
+#pragma once
+// Helpers shared by the test binaries: temporary folders, the every-mode runner, the plain
+// reference word count used as the oracle, and a way to run the parapipe binary.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/options.hpp"
+
+namespace parapipe::testing {
+
+/// A fresh folder under $TMPDIR, removed with everything in it on destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+    /// Writes `content` to path()/name (creating folders) and returns the full path.
+    std::string write(const std::string& name, std::string_view content) const;
+
+private:
+    std::filesystem::path path_;
+};
+
+/// Every (mode, workers) pair tests must cover: seq once, the parallel modes with 1, 2, 4.
+struct ModeCase {
+    Mode mode;
+    unsigned workers;
+    std::string name() const;
+};
+std::vector<ModeCase> all_mode_cases();
+
+/// The reference word count: ICU U8_NEXT on every code point, u_tolower, std::map.
+/// Kept deliberately plain: it is the oracle, not the fast path.
+struct ReferenceCount {
+    std::map<std::string, std::uint64_t> counts;
+    std::uint64_t words = 0;
+    std::uint64_t invalid_bytes = 0;
+};
+void reference_count(std::string_view text, ReferenceCount& into);
+/// The reference result as parapipe's TSV (count desc, then word bytes asc).
+std::string reference_tsv(const ReferenceCount& r);
+
+/// Result of running the parapipe binary.
+struct Exec {
+    int code = -1;  ///< exit code, or 128 + signal
+    std::string out;
+    std::string err;
+};
+/// Runs $PARAPIPE_BIN with args; `stdin_data` is fed to its standard input.
+Exec run_parapipe(const std::vector<std::string>& args, const std::string& stdin_data = "");
+
+/// Reads a whole file.
+std::string read_file(const std::filesystem::path& p);
+
+/// Segments in /dev/shm created by process `pid` (default: this one), named "parapipe-<pid>-...".
+/// Scoped by pid so that parallel test runs do not see each other's segments.
+int count_shm_segments(int pid = 0);
+/// Open file descriptors of this process.
+int count_open_fds();
+/// Children of this process that still exist (including zombies).
+int count_children();
+
+}  // namespace parapipe::testing
