@@ -1,0 +1,1 @@
+# Filled in by the hardening work (libFuzzer targets, clang only).
