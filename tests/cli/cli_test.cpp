@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -142,6 +143,70 @@ TEST(Cli, SignalsStopTheRunCleanly) {
             EXPECT_EQ(files, 1) << mode;  // only big.txt
             EXPECT_EQ(testing::count_shm_segments(pid), 0) << mode;
             EXPECT_EQ(testing::count_children(), 0) << mode;
+        }
+    }
+}
+
+std::vector<int> children_of(int pid) {
+    std::vector<int> out;
+    for (const auto& e : fs::directory_iterator("/proc")) {
+        std::string name = e.path().filename().string();
+        if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+        std::string stat = testing::read_file(e.path() / "stat");
+        auto close = stat.rfind(')');
+        if (close == std::string::npos) continue;
+        std::istringstream rest(stat.substr(close + 2));
+        std::string state;
+        int ppid = 0;
+        rest >> state >> ppid;
+        if (ppid == pid) out.push_back(std::stoi(name));
+    }
+    return out;
+}
+
+// SIGKILL of the coordinator: its workers exit within a second, and the next run removes the
+// segment it left behind.
+TEST(Cli, WorkersDieWithTheirCoordinatorAndTheNextRunCleansUp) {
+    TempDir dir;
+    std::string text;
+    while (text.size() < (3u << 20)) text += "orphaned worker test words ";
+    auto file = dir.write("big.txt", text);
+    const char* bin = std::getenv("PARAPIPE_BIN");
+    ASSERT_NE(bin, nullptr);
+    for (const char* mode : {"shm", "processes"}) {
+        pid_t pid = ::fork();
+        if (pid == 0) {
+            int devnull = ::open("/dev/null", O_WRONLY);
+            ::dup2(devnull, 1);
+            ::dup2(devnull, 2);
+            ::execl(bin, bin, "run", "wordcount", file.c_str(), "--mode", mode, "--workers", "2", "--chunk-size", "1",
+                    static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        std::vector<int> workers;
+        for (int i = 0; i < 100 && workers.size() < 2; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            workers = children_of(pid);
+        }
+        ASSERT_EQ(workers.size(), 2u) << mode;
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+        auto t0 = std::chrono::steady_clock::now();
+        auto alive = [&] {
+            int n = 0;
+            for (int w : workers) n += fs::exists("/proc/" + std::to_string(w) + "/stat") &&
+                                       testing::read_file("/proc/" + std::to_string(w) + "/stat").find(") Z") ==
+                                           std::string::npos;
+            return n;
+        };
+        while (alive() > 0 && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1))
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        EXPECT_EQ(alive(), 0) << mode << ": workers outlived their coordinator by a second";
+        if (std::string(mode) == "shm") {
+            EXPECT_EQ(testing::count_shm_segments(pid), 1) << "the killed run's segment should still be there";
+            auto next = run_parapipe({"run", "wordcount", file, "--mode", "shm", "--workers", "1"});
+            EXPECT_EQ(next.code, 0);
+            EXPECT_EQ(testing::count_shm_segments(pid), 0) << "the next run should remove it";
         }
     }
 }
