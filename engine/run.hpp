@@ -17,6 +17,9 @@ namespace parapipe {
 namespace detail {
 inline void validate(const RunOptions& opt) {
     if (opt.workers == 0) throw UsageError("--workers must be at least 1");
+    if (opt.workers > max_workers)
+        throw UsageError("--workers " + std::to_string(opt.workers) + " is more than the limit of " +
+                         std::to_string(max_workers));
     if (opt.max_attempts == 0) throw UsageError("--max-attempts must be at least 1");
 }
 }  // namespace detail
@@ -26,10 +29,26 @@ template <Mode M, class P, class R>
 R run(const Plan<P, R>& plan, RunOptions opt) {
     detail::validate(opt);
     opt.mode = M;
-    if constexpr (M == Mode::seq) return detail::run_seq(plan, opt);
-    else if constexpr (M == Mode::threads) return detail::run_threads(plan, opt);
-    else if constexpr (M == Mode::processes) return detail::run_processes(plan, opt);
-    else return detail::run_shm(plan, opt);
+    if constexpr (M == Mode::seq) {
+        return detail::run_seq(plan, opt);
+    } else if constexpr (M == Mode::threads) {
+        return detail::run_threads(plan, opt);
+    } else if constexpr (M == Mode::processes) {
+        // Checked here, before the executor is instantiated, so the message stands alone.
+        static_assert(Serializable<P>,
+                      "parapipe: Mode::processes sends partials through pipes, and this pipeline's partial "
+                      "type has no serializer: specialize parapipe::Serializer<Partial> (engine/serialize.hpp), "
+                      "or run it with run<Mode::seq> / run<Mode::threads>");
+        if constexpr (Serializable<P>) return detail::run_processes(plan, opt);
+        else throw UsageError("unreachable");
+    } else {
+        static_assert(ShmStorable<P>,
+                      "parapipe: Mode::shm keeps partials in shared memory, and this pipeline's partial type "
+                      "has no codec: specialize parapipe::ShmCodec<Partial> (shm/codec.hpp), or run it with "
+                      "run<Mode::seq> / run<Mode::threads>");
+        if constexpr (ShmStorable<P>) return detail::run_shm(plan, opt);
+        else throw UsageError("unreachable");
+    }
 }
 
 /// Runs `plan` in `opt.mode`. Example: `auto r = parapipe::run(plan, {.mode = Mode::shm, .workers = 2});`
