@@ -28,6 +28,9 @@ RunOptions CommonRunOptions::resolve() const {
     if (!m) throw UsageError("unknown mode '" + mode + "' (choose seq, threads, processes or shm)");
     o.mode = *m;
     if (workers == 0) throw UsageError("--workers must be at least 1");
+    if (workers > max_workers)
+        throw UsageError("--workers " + std::to_string(workers) + " is more than the limit of " +
+                         std::to_string(max_workers));
     o.workers = workers;
     if (max_attempts == 0) throw UsageError("--max-attempts must be at least 1");
     o.max_attempts = max_attempts;

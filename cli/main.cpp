@@ -9,6 +9,7 @@
 
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "engine/detail/worker_process.hpp"
 #include "engine/errors.hpp"
 
 #ifndef PARAPIPE_VERSION
@@ -66,6 +67,10 @@ int main(int argc, char** argv) {
     ::sigaction(SIGINT, &sa, nullptr);
     ::sigaction(SIGTERM, &sa, nullptr);
 
+    // Test hook (tests/hardening/memory_test.cpp): peak RSS at exit, when asked by env.
+    struct ReportAtExit {
+        ~ReportAtExit() { detail::report_peak_memory("coordinator"); }
+    } report_at_exit;
     try {
         return action ? action() : exit_usage;
     } catch (const Interrupted& e) {

@@ -16,9 +16,23 @@ namespace parapipe::cli {
 OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
     namespace fs = std::filesystem;
     fs::path p(path_);
-    if (std::error_code ec; fs::is_directory(p, ec)) throw UsageError("output " + path_ + " is a directory");
+    std::error_code ec;
+    const auto st = fs::status(p, ec);
+    if (fs::is_directory(st)) throw UsageError("output " + path_ + " is a directory");
+    // A device or FIFO (/dev/null), or a link to one of our descriptors (/dev/stdout ->
+    // /proc/self/fd/1): write into it. Renaming a temporary file over it would replace the node
+    // itself (as root, /dev/null or /dev/stdout would become a plain file).
+    const bool to_descriptor = fs::read_symlink(p, ec).string().rfind("/proc/", 0) == 0;
+    if (fs::exists(st) && (!fs::is_regular_file(st) || to_descriptor)) {
+        fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);  // as if written to that descriptor
+        if (fd_ < 0) throw UsageError("cannot write output " + path_ + ": " + std::strerror(errno));
+        return;
+    }
     fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-    tmp_ = (dir / ("." + p.filename().string() + ".tmp-XXXXXX")).string();
+    std::string name = ".";  // appended, not "." + ...: GCC 12 warns falsely (-Wrestrict, PR 105329)
+    name += p.filename().string();
+    name += ".tmp-XXXXXX";
+    tmp_ = (dir / name).string();
     fd_ = ::mkostemp(tmp_.data(), O_CLOEXEC);
     if (fd_ < 0) throw UsageError("cannot write output " + path_ + ": " + std::strerror(errno));
     ::fchmod(fd_, 0644);
@@ -27,7 +41,7 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
 OutputFile::~OutputFile() {
     if (fd_ >= 0) {
         ::close(fd_);
-        ::unlink(tmp_.c_str());
+        if (!tmp_.empty()) ::unlink(tmp_.c_str());
     }
 }
 
@@ -40,6 +54,12 @@ void OutputFile::commit(std::string_view data) {
         if (w < 0) throw Error("cannot write output " + path_ + ": " + std::strerror(errno));
         p += w;
         left -= static_cast<std::size_t>(w);
+    }
+    if (tmp_.empty()) {  // a device or FIFO: nothing to sync or rename
+        const int rc = ::close(fd_);
+        fd_ = -1;
+        if (rc != 0) throw Error("cannot write output " + path_ + ": " + std::strerror(errno));
+        return;
     }
     if (::fsync(fd_) != 0) throw Error("cannot write output " + path_ + ": " + std::strerror(errno));
     if (::close(fd_) != 0) {

@@ -2,6 +2,7 @@
 // Atomic output: data goes to a temporary file beside the target, which is renamed over the
 // target only when complete. Creating the temporary file up front turns an unwritable output
 // into an error before any work. A destroyed, uncommitted OutputFile leaves nothing behind.
+// A target that is a device, a FIFO or /dev/stdout-like link is written directly instead.
 #include <string>
 #include <string_view>
 

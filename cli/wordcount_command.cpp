@@ -1,7 +1,9 @@
 // `parapipe run wordcount`: count words in files, directories or stdin.
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -43,6 +45,8 @@ int run_wordcount(const WordcountArgs& a) {
 
     auto t0 = std::chrono::steady_clock::now();
     auto source = TextSource::open(a.paths, chunk);
+    if (source->file_count() == 0)  // only empty directories: an empty result, but say why
+        std::fprintf(stderr, "parapipe: warning: no regular files found in the input directories; the result is empty\n");
     Progress progress(a.common.progress_when(), source->total_bytes());
     opt.progress = progress.counter();
     opt.cancel = &g_cancel;
@@ -54,7 +58,7 @@ int run_wordcount(const WordcountArgs& a) {
     if (out) {
         out->commit(text);
     } else if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
-        throw Error("cannot write to standard output");
+        throw Error(std::string("cannot write to standard output: ") + std::strerror(errno));
     }
     if (a.common.stats) {
         std::fprintf(stderr,

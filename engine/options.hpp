@@ -8,6 +8,10 @@
 
 namespace parapipe {
 
+/// The most workers a run accepts: beyond it, threads or forks fail halfway (pthread_create,
+/// fork: EAGAIN) and shm reserves a region per worker.
+inline constexpr unsigned max_workers = 1024;
+
 /// Options for one run. Plain data; copy freely.
 struct RunOptions {
     Mode mode = Mode::seq;

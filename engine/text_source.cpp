@@ -1,15 +1,20 @@
 #include "engine/text_source.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 
 #include "engine/errors.hpp"
 #include "engine/utf8.hpp"
@@ -52,7 +57,115 @@ int spool(int in, const std::string& display) {
     return fd;
 }
 
+// Files of /proc and /sys claim a size of 0 (or 4096) and cannot be mapped: read them like a
+// stream, or /proc/cpuinfo would count as empty.
+bool is_pseudo_file(int fd) {
+    struct statfs fs {};
+    if (::fstatfs(fd, &fs) != 0) return false;
+    return fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC || fs.f_type == DEBUGFS_MAGIC;
+}
+
+int spool_and_close(int fd, const std::string& display) {
+    int spooled = -1;
+    try {
+        spooled = spool(fd, display);
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    ::close(fd);
+    return spooled;
+}
+
 }  // namespace
+
+// ---- Inputs truncated while mapped --------------------------------------------------------
+// Reading a mapped page that lies beyond its file's current end raises SIGBUS, so an input
+// truncated by another process while we count it would kill the run without a word (or kill
+// workers until the chunk fails as "killed by signal 7"). This handler maps zero pages over the
+// rest of that file's mapping, so the interrupted code finishes harmlessly (NUL bytes are
+// separators), and records the file; check_intact() then fails the chunk with a clear Error.
+// No longjmp: the interrupted code (hash map inserts, allocations) is never left half-done.
+// Faults outside our inputs go to the previous handler. Sources live in a fixed table that the
+// handler reads without locks; a source finding the table full (256 alive at once) is not
+// guarded and still gets the size check of check_intact().
+namespace {
+struct GuardSlot {
+    std::atomic<const TextSource*> source{nullptr};
+    std::atomic<int> readers{0};  // handlers looking at `source`: removal waits for them
+};
+}  // namespace
+
+struct TextSource::Guard {
+    static constexpr int slot_count = 256;
+    static inline GuardSlot table[slot_count];
+    static inline struct sigaction previous {};
+    static inline std::uintptr_t page = 4096;
+
+    static int add(const TextSource* src) {
+        static std::once_flag once;
+        std::call_once(once, [] {
+            page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+            struct sigaction sa {};
+            sa.sa_sigaction = on_sigbus;
+            sa.sa_flags = SA_SIGINFO;
+            ::sigemptyset(&sa.sa_mask);
+            ::sigaction(SIGBUS, &sa, &previous);
+        });
+        for (int i = 0; i < slot_count; ++i) {
+            const TextSource* none = nullptr;
+            if (table[i].source.compare_exchange_strong(none, src)) return i;
+        }
+        return -1;
+    }
+
+    static void remove(int i) {
+        if (i < 0) return;
+        table[i].source.store(nullptr);
+        while (table[i].readers.load() != 0) {
+        }
+    }
+
+    // Async-signal-safe: atomics, plain reads of an immutable vector, mmap.
+    static bool claim(std::uintptr_t addr) {
+        for (GuardSlot& slot : table) {
+            slot.readers.fetch_add(1);
+            bool mine = false;
+            if (const TextSource* src = slot.source.load()) {
+                for (std::size_t i = 0; i < src->files_.size() && !mine; ++i) {
+                    const File& f = src->files_[i];
+                    const auto begin = reinterpret_cast<std::uintptr_t>(f.data);
+                    const std::uintptr_t end = begin + (f.size + page - 1) / page * page;
+                    if (!f.data || addr < begin || addr >= end) continue;
+                    const std::uintptr_t from = addr / page * page;
+                    void* p = ::mmap(reinterpret_cast<void*>(from), end - from, PROT_READ,
+                                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+                    if (p == MAP_FAILED) break;
+                    std::int64_t unset = -1;
+                    src->faulted_file_.compare_exchange_strong(unset, static_cast<std::int64_t>(i));
+                    mine = true;
+                }
+            }
+            slot.readers.fetch_sub(1);
+            if (mine) return true;
+        }
+        return false;
+    }
+
+    static void on_sigbus(int sig, siginfo_t* info, void* ctx) {
+        const int saved = errno;
+        const bool mine = claim(reinterpret_cast<std::uintptr_t>(info->si_addr));
+        errno = saved;
+        if (mine) return;  // the faulting read now sees zeros
+        if (previous.sa_flags & SA_SIGINFO) {
+            if (previous.sa_sigaction) previous.sa_sigaction(sig, info, ctx);
+        } else if (previous.sa_handler == SIG_DFL || previous.sa_handler == SIG_IGN) {
+            ::sigaction(SIGBUS, &previous, nullptr);  // the read faults again, with the default action
+        } else {
+            previous.sa_handler(sig);
+        }
+    }
+};
 
 std::shared_ptr<const TextSource> TextSource::open(const std::vector<std::string>& paths, std::size_t chunk_size) {
     if (chunk_size == 0) throw UsageError("chunk size must be at least 1 byte");
@@ -60,44 +173,55 @@ std::shared_ptr<const TextSource> TextSource::open(const std::vector<std::string
     std::vector<std::string> inputs = paths.empty() ? std::vector<std::string>{"-"} : paths;
     for (const std::string& path : inputs) {
         if (path == "-") {
-            src->add_file("<stdin>", spool(STDIN_FILENO, "<stdin>"));
+            src->add_file("<stdin>", spool(STDIN_FILENO, "<stdin>"), true);
             continue;
         }
         std::error_code ec;
         auto st = fs::status(path, ec);
+        if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory)
+            throw UsageError("cannot read " + path + ": " + ec.message());  // symlink loop, EACCES
         if (ec || !fs::exists(st)) throw UsageError("no such file or directory: " + path);
         if (fs::is_directory(st)) {
             std::vector<std::string> found;
             try {
                 for (fs::recursive_directory_iterator it(path), end; it != end; ++it) {
-                    if (it->is_regular_file()) found.push_back(it->path().string());
+                    std::error_code fec;
+                    const bool regular = it->is_regular_file(fec);
+                    // Dangling and looping symlinks are skipped alike; other errors fail the run.
+                    if (fec && fec != std::errc::no_such_file_or_directory &&
+                        fec != std::errc::too_many_symbolic_link_levels)
+                        throw fs::filesystem_error("stat", it->path(), fec);
+                    if (regular) found.push_back(it->path().string());
                 }
             } catch (const fs::filesystem_error& e) {
-                throw UsageError("cannot read directory " + e.path1().string() + ": " + e.code().message());
+                std::error_code dec;
+                const bool dir = fs::is_directory(e.path1(), dec);
+                throw UsageError("cannot read " + std::string(dir ? "directory " : "") + e.path1().string() + ": " +
+                                 e.code().message());
             }
             std::sort(found.begin(), found.end());
             for (const auto& f : found) {
                 int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
                 if (fd < 0) throw UsageError("cannot read " + f + ": " + errno_text(errno));
-                src->add_file(f, fd);
+                const bool pseudo = is_pseudo_file(fd);
+                if (pseudo) fd = spool_and_close(fd, f);
+                src->add_file(f, fd, pseudo);
             }
             continue;
         }
         int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) throw UsageError("cannot read " + path + ": " + errno_text(errno));
-        if (!fs::is_regular_file(st)) {  // FIFO, character device: spool it
-            int spooled = spool(fd, path);
-            ::close(fd);
-            fd = spooled;
-        }
-        src->add_file(path, fd);
+        const bool stream = !fs::is_regular_file(st) || is_pseudo_file(fd);
+        if (stream) fd = spool_and_close(fd, path);  // FIFO, character device, /proc or /sys file
+        src->add_file(path, fd, stream);
     }
+    src->guard_slot_ = Guard::add(src.get());  // before cut(): it reads the mappings
     src->cut(chunk_size);
     return src;
 }
 
 // Maps the file and closes fd (the mapping keeps it alive).
-void TextSource::add_file(const std::string& display, int fd) {
+void TextSource::add_file(const std::string& display, int fd, bool spooled) {
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
         int e = errno;
@@ -107,6 +231,9 @@ void TextSource::add_file(const std::string& display, int fd) {
     File f;
     f.name = display;
     f.size = static_cast<std::size_t>(st.st_size);
+    f.spooled = spooled;
+    f.dev = st.st_dev;
+    f.ino = st.st_ino;
     if (f.size > 0) {
         void* p = ::mmap(nullptr, f.size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED) {
@@ -123,11 +250,20 @@ void TextSource::add_file(const std::string& display, int fd) {
 }
 
 TextSource::~TextSource() {
+    Guard::remove(guard_slot_);
     for (auto& f : files_)
         if (f.data) ::munmap(const_cast<char*>(f.data), f.size);
 }
 
 void TextSource::cut(std::size_t chunk_size) {
+    // Finding cuts touches the pages around each: drop them as we go, or small chunks would
+    // leave the whole input resident in the coordinator.
+    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    auto drop = [&](const File& f, std::size_t& dropped, std::size_t upto) {
+        upto = upto / page * page;
+        if (upto > dropped) ::madvise(const_cast<char*>(f.data) + dropped, upto - dropped, MADV_DONTNEED);
+        dropped = upto;
+    };
     std::size_t filled = 0;  // bytes in the chunk being built
     auto close_chunk = [&] {
         if (pieces_.size() > chunk_begin_.back()) chunk_begin_.push_back(pieces_.size());
@@ -135,7 +271,7 @@ void TextSource::cut(std::size_t chunk_size) {
     };
     for (std::uint32_t fi = 0; fi < files_.size(); ++fi) {
         std::string_view text(files_[fi].data, files_[fi].size);
-        std::size_t pos = 0;
+        std::size_t pos = 0, dropped = 0;
         while (pos < text.size()) {
             std::size_t room = chunk_size - filled;
             if (text.size() - pos <= room) {
@@ -149,7 +285,9 @@ void TextSource::cut(std::size_t chunk_size) {
             if (end > pos) pieces_.push_back({fi, pos, end});
             close_chunk();
             pos = end;
+            if (pos - dropped >= (std::size_t{1} << 20)) drop(files_[fi], dropped, pos);
         }
+        if (files_[fi].size > 0) drop(files_[fi], dropped, (text.size() + page - 1) / page * page);
     }
     close_chunk();
 }
@@ -158,6 +296,28 @@ std::uint64_t TextSource::chunk_bytes(std::size_t chunk) const {
     std::uint64_t n = 0;
     for (std::size_t p = chunk_begin_[chunk]; p < chunk_begin_[chunk + 1]; ++p) n += pieces_[p].end - pieces_[p].begin;
     return n;
+}
+
+void TextSource::check_intact(std::size_t chunk) const {
+    auto truncated = [](const File& f, const std::string& now) {
+        return Error(f.name + " was truncated while being read (" + std::to_string(f.size) +
+                     " bytes when opened" + now + ")");
+    };
+    if (const std::int64_t i = faulted_file_.load(std::memory_order_relaxed); i >= 0)
+        throw truncated(files_[static_cast<std::size_t>(i)], "");
+    std::uint32_t last = ~std::uint32_t{0};
+    for (std::size_t p = chunk_begin_[chunk]; p < chunk_begin_[chunk + 1]; ++p) {
+        if (pieces_[p].file == last) continue;
+        last = pieces_[p].file;
+        const File& f = files_[last];
+        if (f.spooled) continue;
+        // Same inode, fewer bytes: what we read may be zeros. (A file replaced by rename is a new
+        // inode; the one we mapped is intact. A file that grew is counted as it was when opened.)
+        struct stat st {};
+        if (::stat(f.name.c_str(), &st) == 0 && st.st_dev == f.dev && st.st_ino == f.ino &&
+            static_cast<std::size_t>(st.st_size) < f.size)
+            throw truncated(f, ", " + std::to_string(st.st_size) + " now");
+    }
 }
 
 std::string TextSource::describe(std::size_t chunk) const {
@@ -170,13 +330,19 @@ std::string TextSource::describe(std::size_t chunk) const {
 }
 
 void TextSource::release(std::size_t chunk) const {
-    const long page = ::sysconf(_SC_PAGESIZE);
+    // A read fault maps the whole page-cache folio around it (up to 2 MiB on x86-64), so reading
+    // a chunk also maps pages of its neighbours. A worker process never reads those neighbours
+    // and would keep them resident for good (measured: ~1 MiB per 8 MiB chunk, without bound):
+    // drop out to 2 MiB boundaries. Pages another thread still reads are simply faulted again.
+    constexpr std::size_t folio = std::size_t{2} << 20;
+    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
     for (std::size_t p = chunk_begin_[chunk]; p < chunk_begin_[chunk + 1]; ++p) {
         const Piece& pc = pieces_[p];
-        auto base = reinterpret_cast<std::uintptr_t>(files_[pc.file].data);
-        std::uintptr_t from = (base + pc.begin) / page * page;
-        std::uintptr_t to = base + pc.end;
-        if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+        const File& f = files_[pc.file];
+        const std::size_t mapped = (f.size + page - 1) / page * page;
+        const std::size_t from = pc.begin / folio * folio;
+        const std::size_t to = std::min(mapped, (pc.end + folio - 1) / folio * folio);
+        if (to > from) ::madvise(const_cast<char*>(f.data) + from, to - from, MADV_DONTNEED);
     }
 }
 

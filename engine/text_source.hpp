@@ -1,10 +1,13 @@
 #pragma once
 // Text input: files, directories (recursive, sorted), or stdin / named pipes. Regular files are
-// memory-mapped (no copy); streams are spooled to an unlinked temporary file first, then
-// mapped, so every mode (including forked workers) sees them the same way.
+// memory-mapped (no copy); streams (and /proc, /sys files) are spooled to an unlinked temporary
+// file first, then mapped, so every mode (including forked workers) sees them the same way.
 // Inputs are cut into chunks of about `chunk_size` bytes, only where utf8::next_cut allows:
 // a chunk never splits a word or a UTF-8 sequence; small files share a chunk; a word longer
 // than the chunk size stays whole. Read-only after construction: thread-safe and fork-safe.
+// An input truncated by someone else while it is read fails the chunk with a clear Error
+// (a SIGBUS on its mapping is caught, see text_source.cpp), never a crash.
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -36,6 +39,7 @@ public:
             const Piece& pc = pieces_[p];
             f(std::string_view(files_[pc.file].data + pc.begin, pc.end - pc.begin));
         }
+        check_intact(chunk);
     }
     std::uint64_t chunk_bytes(std::size_t chunk) const;
     /// "a.txt bytes [0, 8388608)" (first and last file of the chunk).
@@ -49,18 +53,26 @@ private:
         std::string name;
         const char* data = nullptr;
         std::size_t size = 0;
+        bool spooled = false;  // private temporary copy of a stream: nobody else can change it
+        std::uint64_t dev = 0, ino = 0;
     };
+    struct Guard;  // the SIGBUS handler (text_source.cpp)
+    friend struct Guard;
     struct Piece {
         std::uint32_t file;
         std::size_t begin, end;
     };
-    void add_file(const std::string& display, int fd);
+    void add_file(const std::string& display, int fd, bool spooled = false);
     void cut(std::size_t chunk_size);
+    /// Throws Error when a file of the chunk was truncated while being read.
+    void check_intact(std::size_t chunk) const;
 
     std::vector<File> files_;
     std::vector<Piece> pieces_;
     std::vector<std::size_t> chunk_begin_{0};
     std::uint64_t total_bytes_ = 0;
+    int guard_slot_ = -1;
+    mutable std::atomic<std::int64_t> faulted_file_{-1};  // set by the SIGBUS handler
 };
 
 /// Parses "8MiB", "64KiB", "1GiB", "512", "4k", "2M"; throws UsageError on anything else or 0.

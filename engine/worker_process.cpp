@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "engine/errors.hpp"
@@ -54,6 +55,7 @@ Child spawn_worker(const std::function<int(int, int)>& body) {
         } catch (...) {
             code = 3;
         }
+        report_peak_memory("worker");
         ::_exit(code);
     }
     ::close(down[0]);
@@ -124,6 +126,26 @@ void ignore_sigpipe() {
     struct sigaction old {};
     ::sigaction(SIGPIPE, nullptr, &old);
     if (old.sa_handler == SIG_DFL) ::signal(SIGPIPE, SIG_IGN);
+}
+
+void report_peak_memory(const char* role) {
+    const char* path = std::getenv("PARAPIPE_REPORT_HWM");
+    if (!path || !*path) return;
+    char status[8192];
+    int in = ::open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (in < 0) return;
+    ssize_t n = ::read(in, status, sizeof status - 1);
+    ::close(in);
+    if (n <= 0) return;
+    status[n] = '\0';
+    const char* hwm = std::strstr(status, "VmHWM:");
+    if (!hwm) return;
+    const std::string line = std::to_string(::getpid()) + " " + role + " " +
+                             std::to_string(std::strtoull(hwm + 6, nullptr, 10)) + "\n";
+    int out = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (out < 0) return;
+    [[maybe_unused]] ssize_t w = ::write(out, line.data(), line.size());  // one short O_APPEND write
+    ::close(out);
 }
 
 }  // namespace parapipe::detail

@@ -51,4 +51,8 @@ std::string describe_status(int status);
 /// Pipes to dead workers must give EPIPE, not kill the coordinator.
 void ignore_sigpipe();
 
+/// When $PARAPIPE_REPORT_HWM names a file, appends "<pid> <role> <VmHWM in kB>" to it: the
+/// memory-bound tests read it. Called by every worker before it exits, and by the CLI.
+void report_peak_memory(const char* role);
+
 }  // namespace parapipe::detail

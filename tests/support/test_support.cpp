@@ -49,10 +49,26 @@ std::string TempDir::write(const std::string& name, std::string_view content) co
 
 std::string ModeCase::name() const { return std::string(to_string(mode)) + "_" + std::to_string(workers); }
 
+bool mode_enabled(Mode m) {
+    const char* env = std::getenv("PARAPIPE_TEST_MODES");
+    if (!env || !*env) return true;
+    std::stringstream list(env);
+    for (std::string item; std::getline(list, item, ',');)
+        if (item == to_string(m)) return true;
+    return false;
+}
+
+bool test_small() {
+    const char* env = std::getenv("PARAPIPE_TEST_SMALL");
+    return env && *env && std::string(env) != "0";
+}
+
 std::vector<ModeCase> all_mode_cases() {
-    std::vector<ModeCase> out{{Mode::seq, 1}};
+    std::vector<ModeCase> out;
+    if (mode_enabled(Mode::seq)) out.push_back({Mode::seq, 1});
     for (Mode m : {Mode::threads, Mode::processes, Mode::shm})
-        for (unsigned w : {1u, 2u, 4u}) out.push_back({m, w});
+        if (mode_enabled(m))
+            for (unsigned w : {1u, 2u, 4u}) out.push_back({m, w});
     return out;
 }
 

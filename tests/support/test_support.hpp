@@ -29,12 +29,18 @@ private:
 };
 
 /// Every (mode, workers) pair tests must cover: seq once, the parallel modes with 1, 2, 4.
+/// $PARAPIPE_TEST_MODES (e.g. "seq,threads", used under TSan, which cannot follow fork)
+/// keeps only the modes it lists.
 struct ModeCase {
     Mode mode;
     unsigned workers;
     std::string name() const;
 };
 std::vector<ModeCase> all_mode_cases();
+/// False when $PARAPIPE_TEST_MODES is set and does not list `m`.
+bool mode_enabled(Mode m);
+/// True when $PARAPIPE_TEST_SMALL is set (sanitizer runs): heavy tests use smaller inputs.
+bool test_small();
 
 /// The reference word count: ICU U8_NEXT on every code point, u_tolower, std::map.
 /// Kept deliberately plain: it is the oracle, not the fast path.

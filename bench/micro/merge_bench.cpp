@@ -1,0 +1,59 @@
+// Merge: operators/count_by_key.hpp merge_counts, the reduction of word count. Two partials
+// of 8 MiB chunks share most of their vocabulary, so merging is mostly lookups and additions.
+#include <benchmark/benchmark.h>
+
+#include "bench/corpus/text_corpus.hpp"
+#include "bench/micro/micro_corpus.hpp"
+#include "operators/count_by_key.hpp"
+
+namespace {
+
+using namespace parapipe;
+
+const ops::CountMap& counts_of_chunk(int which) {
+    static const ops::CountMap a = bench::micro::partial_of(bench::make_text_corpus(8 << 20, 1)).counts;
+    static const ops::CountMap b = bench::micro::partial_of(bench::make_text_corpus(8 << 20, 2)).counts;
+    return which == 0 ? a : b;
+}
+
+// Merging one chunk's partial into another's (the copies are made outside the timing).
+void BM_MergeCounts(benchmark::State& state) {
+    const auto& a = counts_of_chunk(0);
+    const auto& b = counts_of_chunk(1);
+    for (auto _ : state) {
+        state.PauseTiming();
+        ops::CountMap into = a, from = b;
+        state.ResumeTiming();
+        ops::merge_counts(into, std::move(from));
+        benchmark::DoNotOptimize(into.size());
+        state.PauseTiming();
+        into = {};  // freeing is not part of the merge
+        state.ResumeTiming();
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(b.size()));
+    state.counters["keys_into"] = static_cast<double>(a.size());
+    state.counters["keys_from"] = static_cast<double>(b.size());
+}
+BENCHMARK(BM_MergeCounts)->Unit(benchmark::kMillisecond);
+
+// Folding many partials into one, as the coordinator does at the end of a run (N chunks).
+void BM_MergeManyPartials(benchmark::State& state) {
+    const auto n = static_cast<int>(state.range(0));
+    for (auto _ : state) {
+        state.PauseTiming();
+        std::vector<ops::CountMap> parts;
+        for (int i = 0; i < n; ++i) parts.push_back(counts_of_chunk(i % 2));
+        ops::CountMap total;
+        state.ResumeTiming();
+        for (auto& p : parts) ops::merge_counts(total, std::move(p));
+        benchmark::DoNotOptimize(total.size());
+        state.PauseTiming();
+        parts.clear();
+        total = {};
+        state.ResumeTiming();
+    }
+    state.SetItemsProcessed(state.iterations() * n * static_cast<std::int64_t>(counts_of_chunk(0).size()));
+}
+BENCHMARK(BM_MergeManyPartials)->Arg(2)->Arg(8)->Arg(32)->Unit(benchmark::kMillisecond);
+
+}  // namespace

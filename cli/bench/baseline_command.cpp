@@ -1,0 +1,108 @@
+#include "cli/bench/baseline_command.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include <opencv2/core/utility.hpp>
+
+#include "bench/wordcount/baseline.hpp"
+#include "operators/image/apply_ops.hpp"
+#include "operators/image/image_io.hpp"
+#include "operators/image/parse_ops.hpp"
+#include "pipelines/image.hpp"
+#include "cli/exit_codes.hpp"
+#include "engine/errors.hpp"
+
+namespace parapipe::cli::bench {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Files in the order TextSource reads them: each path, folders walked recursively and sorted.
+std::vector<std::string> expand(const std::vector<std::string>& paths) {
+    std::vector<std::string> out;
+    for (const auto& p : paths) {
+        std::error_code ec;
+        if (fs::is_directory(p, ec)) {
+            std::vector<std::string> found;
+            for (const auto& e : fs::recursive_directory_iterator(p, ec))
+                if (e.is_regular_file()) found.push_back(e.path().string());
+            std::sort(found.begin(), found.end());
+            out.insert(out.end(), found.begin(), found.end());
+        } else if (fs::exists(p, ec)) {
+            out.push_back(p);
+        } else {
+            throw UsageError("no such file: " + p);
+        }
+    }
+    return out;
+}
+
+int run_baseline(const std::vector<std::string>& paths) {
+    parapipe::bench::BaselineCounts total;
+    for (const auto& path : expand(paths)) {
+        // What a plain program does: read the whole file into one string (sized once), then count.
+        std::ifstream f(path, std::ios::binary);
+        if (!f) throw UsageError("cannot read " + path);
+        std::string text(fs::file_size(path), '\0');
+        if (!f.read(text.data(), static_cast<std::streamsize>(text.size()))) throw Error("cannot read " + path);
+        auto counts = parapipe::bench::wordcount_baseline(text);
+        if (total.empty()) total = std::move(counts);
+        else
+            for (auto& [w, n] : counts) total[w] += n;
+    }
+    std::vector<std::pair<std::string, std::uint64_t>> rows(total.begin(), total.end());
+    std::sort(rows.begin(), rows.end(),
+              [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+    std::string out;
+    for (const auto& [w, n] : rows) out += w + '\t' + std::to_string(n) + '\n';
+    if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0)
+        throw Error("cannot write to standard output");
+    return exit_ok;
+}
+
+// The plain image loop: one image after another, OpenCV free to use its own threads inside each
+// call. Same decoding, ops and encoder settings as the pipeline, so outputs are byte-identical.
+int run_image_baseline(const std::vector<std::string>& paths, const std::string& ops_text, const std::string& out) {
+    const auto chain = ops::parse_image_ops(ops_text);
+    image::Config cfg;
+    cfg.output_dir = out;
+    for (const auto& in : image::find_inputs(paths, out)) {
+        cv::Mat img = ops::load_image(in.path);
+        cv::Mat result = ops::apply_image_ops(img, chain);
+        const std::string target = image::output_path(in, cfg);
+        fs::create_directories(fs::path(target).parent_path());
+        ops::write_image_atomically(target, result);
+    }
+    return exit_ok;
+}
+
+struct ImageBaselineArgs {
+    std::vector<std::string> paths;
+    std::string ops, output;
+};
+
+}  // namespace
+
+void add_baseline_command(CLI::App& app, Action& action) {
+    auto paths = std::make_shared<std::vector<std::string>>();
+    auto* cmd = app.add_subcommand("bench-baseline", "Plain single-threaded C++ word count (used by bench)");
+    cmd->group("");  // internal: `parapipe bench --baselines` runs it; --help does not list it
+    auto* wc = cmd->add_subcommand("wordcount", "std::unordered_map word count of files, TSV to stdout");
+    wc->add_option("paths", *paths, "Files or folders")->required();
+    cmd->require_subcommand(1);
+    wc->callback([paths, &action] { action = [paths] { return run_baseline(*paths); }; });
+
+    auto img = std::make_shared<ImageBaselineArgs>();
+    auto* im = cmd->add_subcommand("image", "Sequential OpenCV loop over images (OpenCV's own threading)");
+    im->add_option("paths", img->paths, "Image files or folders")->required();
+    im->add_option("--ops", img->ops, "Op chain")->required();
+    im->add_option("--output", img->output, "Output folder")->required();
+    im->callback([img, &action] { action = [img] { return run_image_baseline(img->paths, img->ops, img->output); }; });
+}
+
+}  // namespace parapipe::cli::bench

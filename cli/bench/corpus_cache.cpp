@@ -1,0 +1,69 @@
+#include "cli/bench/corpus_cache.hpp"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "bench/corpus/text_corpus.hpp"
+#include "cli/bench/file_hash.hpp"
+#include "cli/bench/units.hpp"
+#include "engine/errors.hpp"
+
+namespace parapipe::cli::bench {
+
+namespace fs = std::filesystem;
+
+std::string cache_dir(const std::string& override_dir) {
+    fs::path dir;
+    if (!override_dir.empty()) {
+        dir = override_dir;
+    } else if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x == '/') {
+        dir = fs::path(x) / "parapipe";
+    } else if (const char* h = std::getenv("HOME"); h && *h) {
+        dir = fs::path(h) / ".cache" / "parapipe";
+    } else {
+        dir = fs::temp_directory_path() / ("parapipe-cache-" + std::to_string(::getuid()));
+    }
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir)) throw UsageError("cannot create cache folder " + dir.string() + ": " + ec.message());
+    return dir.string();
+}
+
+std::string text_corpus_path(const std::string& dir, std::uint64_t bytes, std::uint64_t seed) {
+    // The fingerprint changes when the generator does, so a stale corpus is never reused.
+    const std::string sample = parapipe::bench::make_text_corpus(4096, seed);
+    const std::string name = "text-" + format_size_compact(bytes) + "-seed" + std::to_string(seed) + "-" +
+                             to_hex(fnv1a(sample)).substr(0, 8) + ".txt";
+    return (fs::path(dir) / name).string();
+}
+
+bool ensure_text_corpus(const std::string& path_text, std::uint64_t bytes, std::uint64_t seed) {
+    const fs::path path(path_text);
+    std::error_code ec;
+    if (fs::is_regular_file(path, ec)) return false;
+    const std::string dir = path.parent_path().string(), name = path.filename().string();
+
+    std::string tmp = (fs::path(dir) / ("." + name + ".tmp-XXXXXX")).string();
+    int fd = ::mkstemp(tmp.data());
+    if (fd < 0) throw UsageError("cannot write to cache folder " + dir);
+    ::fchmod(fd, 0644);  // mkstemp makes 0600; the cache is as readable as any other file
+    ::close(fd);
+    try {
+        parapipe::bench::write_text_corpus(tmp, bytes, seed);
+    } catch (const std::exception& e) {
+        ::unlink(tmp.c_str());
+        throw Error(std::string("cannot generate the text corpus: ") + e.what());
+    }
+    fs::rename(tmp, path, ec);
+    if (ec) {
+        ::unlink(tmp.c_str());
+        throw Error("cannot write " + path.string() + ": " + ec.message());
+    }
+    return true;
+}
+
+}  // namespace parapipe::cli::bench

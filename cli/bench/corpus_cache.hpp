@@ -1,0 +1,20 @@
+#pragma once
+// Where `parapipe bench` keeps generated inputs so that repeated benchmarks reuse them:
+// --cache-dir, else $XDG_CACHE_HOME/parapipe, else ~/.cache/parapipe. Files are named by what
+// determines their bytes (size, seed, and a fingerprint of the generator's output) and appear
+// atomically (written beside, then renamed), so an interrupted generation leaves nothing half-made.
+#include <cstdint>
+#include <string>
+
+namespace parapipe::cli::bench {
+
+/// The cache folder (created if missing). Throws UsageError when it cannot be created.
+std::string cache_dir(const std::string& override_dir);
+
+/// Where the generated text corpus of `bytes` and `seed` lives in `dir` (it may not exist yet).
+std::string text_corpus_path(const std::string& dir, std::uint64_t bytes, std::uint64_t seed);
+
+/// Generates that corpus at `path` unless it exists already. Returns true when it generated.
+bool ensure_text_corpus(const std::string& path, std::uint64_t bytes, std::uint64_t seed);
+
+}  // namespace parapipe::cli::bench

@@ -1,0 +1,34 @@
+#pragma once
+// The validated settings of one `parapipe bench` invocation, shared by the workloads.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/mode.hpp"
+
+namespace parapipe::cli::bench {
+
+struct ChunkSize {
+    std::uint64_t bytes;
+    std::string text;  ///< as written by the user ("8MiB")
+};
+
+struct Settings {
+    std::vector<Mode> modes;              ///< in the order given; seq is added as the reference
+    std::vector<unsigned> workers;        ///< distinct, in the order given
+    std::vector<ChunkSize> chunk_sizes;   ///< distinct, in the order given
+    std::vector<std::string> inputs;      ///< empty: generate
+    std::uint64_t size = 0;               ///< generated input size (bytes)
+    std::uint64_t seed = 42;
+    int image_count = 8;                  ///< generated images
+    int image_width = 4096, image_height = 4096;
+    std::string image_ops = "grayscale,blur:5,sobel";
+    unsigned repeat = 3;
+    unsigned warmup = 1;
+    bool baselines = false;
+    std::string cache_dir;                ///< resolved
+    std::string work_dir;                 ///< scratch folder of this invocation (outputs of runs)
+    std::string exe;                      ///< the parapipe binary to run
+};
+
+}  // namespace parapipe::cli::bench

@@ -1,0 +1,29 @@
+# parapipe::image — OpenCV operators (operators/image/) and the image pipeline (pipelines/image*),
+# the `parapipe run image` command, and the synthetic image corpus for benchmarks and demos.
+add_library(parapipe_image STATIC
+  ${parapipe_SOURCE_DIR}/operators/image/parse_ops.cpp
+  ${parapipe_SOURCE_DIR}/operators/image/apply_ops.cpp
+  ${parapipe_SOURCE_DIR}/operators/image/halo.cpp
+  ${parapipe_SOURCE_DIR}/operators/image/histogram.cpp
+  ${parapipe_SOURCE_DIR}/operators/image/image_header.cpp
+  ${parapipe_SOURCE_DIR}/operators/image/image_io.cpp
+  ${parapipe_SOURCE_DIR}/pipelines/image.cpp
+  ${parapipe_SOURCE_DIR}/pipelines/image_inputs.cpp
+  ${parapipe_SOURCE_DIR}/pipelines/image_tile.cpp
+)
+add_library(parapipe::image ALIAS parapipe_image)
+set_target_properties(parapipe_image PROPERTIES EXPORT_NAME image OUTPUT_NAME parapipe_image)
+target_include_directories(parapipe_image SYSTEM PUBLIC ${OpenCV_INCLUDE_DIRS})
+target_link_libraries(parapipe_image
+  PUBLIC parapipe_core opencv_core opencv_imgproc opencv_imgcodecs
+  PRIVATE $<BUILD_INTERFACE:parapipe_warnings> $<BUILD_INTERFACE:parapipe_sanitize>)
+install(TARGETS parapipe_image EXPORT parapipeTargets ARCHIVE DESTINATION lib)
+
+# `parapipe run image`.
+target_sources(parapipe PRIVATE ${parapipe_SOURCE_DIR}/cli/image_command.cpp)
+target_link_libraries(parapipe PRIVATE parapipe_image)
+
+# Deterministic synthetic images for benchmarks, tests and the demo.
+target_sources(parapipe_corpus PRIVATE ${parapipe_SOURCE_DIR}/bench/corpus/image_corpus.cpp)
+target_include_directories(parapipe_corpus SYSTEM PRIVATE ${OpenCV_INCLUDE_DIRS})
+target_link_libraries(parapipe_corpus PRIVATE opencv_core opencv_imgcodecs)

@@ -1,0 +1,109 @@
+// Finding the input images of the image pipeline and naming their outputs.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "engine/errors.hpp"
+#include "operators/image/image_header.hpp"
+#include "pipelines/image.hpp"
+
+namespace parapipe::image {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Header bytes enough for every format probe_image_header knows (JPEG metadata can be long).
+constexpr std::size_t probe_bytes = 256 * 1024;
+
+void probe(Input& in) {
+    std::vector<unsigned char> head(probe_bytes);
+    std::size_t got = 0;
+    if (int fd = ::open(in.path.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+        ssize_t r;
+        while (got < head.size() && (r = ::pread(fd, head.data() + got, head.size() - got, static_cast<off_t>(got))) > 0)
+            got += static_cast<std::size_t>(r);
+        ::close(fd);
+    }
+    head.resize(got);
+    const auto h = ops::probe_image_header(head);
+    in.width = h.width, in.height = h.height;
+    std::error_code ec;
+    const auto bytes = fs::file_size(in.path, ec);
+    // Compressed images hold a few pixels per byte; a guess is enough to balance chunks.
+    in.weight = h.pixels() ? h.pixels() : (ec ? 1 : std::max<std::uint64_t>(1, bytes * 4));
+}
+
+std::string relative_output(const std::string& relative, OutputFormat f) {
+    fs::path p(relative);
+    switch (f) {
+        case OutputFormat::same: break;
+        case OutputFormat::png: p.replace_extension(".png"); break;
+        case OutputFormat::jpg: p.replace_extension(".jpg"); break;
+        case OutputFormat::webp: p.replace_extension(".webp"); break;
+    }
+    return p.string();
+}
+
+}  // namespace
+
+std::optional<OutputFormat> parse_output_format(std::string_view s) {
+    if (s == "same") return OutputFormat::same;
+    if (s == "png") return OutputFormat::png;
+    if (s == "jpg" || s == "jpeg") return OutputFormat::jpg;
+    if (s == "webp") return OutputFormat::webp;
+    return std::nullopt;
+}
+
+std::string output_path(const Input& in, const Config& cfg) {
+    return (fs::path(cfg.output_dir) / relative_output(in.relative, cfg.format)).string();
+}
+
+std::vector<Input> find_inputs(const std::vector<std::string>& paths, const std::string& skip_dir, OutputFormat format) {
+    std::error_code ec;
+    const fs::path skip = skip_dir.empty() ? fs::path() : fs::weakly_canonical(skip_dir, ec);
+    std::vector<Input> inputs;
+    for (const auto& arg : paths) {
+        const fs::file_status st = fs::status(arg, ec);
+        if (!fs::exists(st)) throw UsageError("no such file or directory: " + arg);
+        if (!fs::is_directory(st)) {
+            inputs.push_back({arg, fs::path(arg).filename().string()});
+            continue;
+        }
+        std::vector<Input> found;
+        fs::recursive_directory_iterator it(arg, fs::directory_options::skip_permission_denied, ec), end;
+        if (ec) throw UsageError("cannot read directory " + arg + ": " + ec.message());
+        for (; it != end; it.increment(ec)) {
+            if (ec) throw UsageError("cannot read directory " + arg + ": " + ec.message());
+            const fs::path& p = it->path();
+            const std::string name = p.filename().string();
+            if (it->is_directory(ec)) {
+                // Never read our own outputs back (an output folder inside an input folder).
+                if (!skip.empty() && fs::weakly_canonical(p, ec) == skip) it.disable_recursion_pending();
+                continue;
+            }
+            if (name.empty() || name[0] == '.' || !ops::is_image_extension(p.extension().string())) continue;
+            if (!it->is_regular_file(ec) && !it->is_symlink(ec)) continue;
+            found.push_back({p.string(), p.lexically_relative(arg).string()});
+        }
+        std::sort(found.begin(), found.end(), [](const Input& a, const Input& b) { return a.path < b.path; });
+        inputs.insert(inputs.end(), found.begin(), found.end());
+    }
+    if (inputs.empty()) throw UsageError("no images found (looked for files with image extensions such as .png, .jpg)");
+    std::map<std::string, const Input*> by_output;
+    for (auto& in : inputs) {
+        auto [at, fresh] = by_output.emplace(relative_output(in.relative, format), &in);
+        if (!fresh)
+            throw UsageError("inputs " + at->second->path + " and " + in.path + " would both be written to " +
+                             at->first + " in the output folder");
+        if (!skip.empty() && fs::weakly_canonical(skip / at->first, ec) == fs::weakly_canonical(in.path, ec))
+            throw UsageError("the output for " + in.path + " would overwrite it: choose another --output folder");
+        probe(in);
+    }
+    return inputs;
+}
+
+}  // namespace parapipe::image

@@ -1,0 +1,204 @@
+// Smoke test of `parapipe bench` on tiny generated inputs: every mode at 1 and 2 workers runs,
+// every output (and every baseline's) equals seq's, and the JSON, CSV and SVG files are complete
+// and well-formed; bad arguments exit 2 before anything is written.
+// Asserts results and file structure, never speed.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+    int exit_code = -1;
+    std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+class BenchSmoke : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const char* bin = std::getenv("PARAPIPE_BIN");
+        ASSERT_TRUE(bin && *bin) << "PARAPIPE_BIN must name the parapipe binary";
+        bin_ = bin;
+        std::string tmpl = (fs::temp_directory_path() / "parapipe-bench-test-XXXXXX").string();
+        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+        dir_ = tmpl;
+    }
+    void TearDown() override {
+        std::error_code ec;
+        if (!dir_.empty()) fs::remove_all(dir_, ec);
+    }
+
+    // Runs parapipe with `args`; stdout and stderr captured through files.
+    Outcome run(const std::vector<std::string>& args) {
+        const std::string out = (dir_ / "stdout").string(), err = (dir_ / "stderr").string();
+        std::vector<std::string> argv{bin_};
+        argv.insert(argv.end(), args.begin(), args.end());
+        std::vector<char*> cargv;
+        for (auto& a : argv) cargv.push_back(a.data());
+        cargv.push_back(nullptr);
+        pid_t pid = ::fork();
+        if (pid == 0) {
+            int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            ::dup2(o, 1);
+            ::dup2(e, 2);
+            ::execv(cargv[0], cargv.data());
+            ::_exit(127);
+        }
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        Outcome r;
+        r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        r.out = slurp(out);
+        r.err = slurp(err);
+        return r;
+    }
+
+    std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+    std::string bin_;
+    fs::path dir_;
+};
+
+std::vector<std::string> split(const std::string& s, char sep) {
+    std::vector<std::string> out;
+    std::string cur;
+    std::stringstream ss(s);
+    while (std::getline(ss, cur, sep)) out.push_back(cur);
+    return out;
+}
+
+TEST_F(BenchSmoke, EveryModeMatchesSeqAndFilesAreWellFormed) {
+    const auto r = run({"bench", "wordcount", "--size", "256KiB", "--repeat", "1", "--workers", "1,2", "--modes",
+                        "seq,threads,processes,shm", "--json", path("b.json"), "--csv", path("b.csv"), "--plot",
+                        path("b.svg"), "--cache-dir", path("cache")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    // seq once, then threads, processes and shm at 1 and 2 workers.
+    EXPECT_NE(r.out.find("result: all 7 configurations produced output identical to seq"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("DIFFERENT"), std::string::npos) << r.out;
+
+    // JSON: every row present, measured, and matching the reference.
+    const auto j = nlohmann::json::parse(slurp(path("b.json")));
+    EXPECT_EQ(j.at("schema"), "parapipe-bench/1");
+    EXPECT_GE(j.at("machine").at("cores").get<int>(), 1);
+    ASSERT_EQ(j.at("workloads").size(), 1u);
+    const auto& w = j.at("workloads")[0];
+    EXPECT_EQ(w.at("workload"), "wordcount");
+    EXPECT_GE(w.at("bytes").get<std::uint64_t>(), 256u << 10);
+    EXPECT_TRUE(w.at("all_match").get<bool>());
+    const auto& rows = w.at("results");
+    ASSERT_EQ(rows.size(), 7u);
+    std::multiset<std::string> names;
+    std::set<std::string> hashes;
+    for (const auto& row : rows) {
+        names.insert(row.at("name").get<std::string>());
+        hashes.insert(row.at("output_fnv1a64").get<std::string>());
+        EXPECT_TRUE(row.at("matches_reference").get<bool>()) << row.dump();
+        EXPECT_EQ(row.at("wall_seconds").size(), 1u);
+        EXPECT_GT(row.at("median_seconds").get<double>(), 0.0);
+        EXPECT_GT(row.at("throughput").get<double>(), 0.0);
+        EXPECT_GT(row.at("max_rss_bytes").get<std::uint64_t>(), 0u);
+    }
+    EXPECT_EQ(names, (std::multiset<std::string>{"seq", "threads", "threads", "processes", "processes", "shm", "shm"}));
+    EXPECT_EQ(hashes.size(), 1u);
+    EXPECT_TRUE(rows[0].at("is_reference").get<bool>());
+
+    // CSV: a header and one line per configuration, every line with the header's field count.
+    const auto lines = split(slurp(path("b.csv")), '\n');
+    ASSERT_EQ(lines.size(), 8u);
+    const auto fields = split(lines[0], ',').size();
+    EXPECT_EQ(fields, 16u);
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        EXPECT_EQ(split(lines[i], ',').size(), fields) << lines[i];
+        EXPECT_NE(lines[i].find(",true"), std::string::npos) << lines[i];
+    }
+
+    // SVG: one complete document with a bar per configuration.
+    const std::string svg = slurp(path("b.svg"));
+    EXPECT_EQ(svg.rfind("<?xml", 0), 0u);
+    EXPECT_NE(svg.find("<svg xmlns=\"http://www.w3.org/2000/svg\""), std::string::npos);
+    EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
+    EXPECT_NE(svg.find("throughput (MB/s)"), std::string::npos);
+    std::size_t bars = 0;
+    for (std::size_t at = 0; (at = svg.find("<title>", at)) != std::string::npos; ++at) ++bars;
+    EXPECT_EQ(bars, 7u);
+    std::size_t opened = 0, closed = 0;
+    for (std::size_t at = 0; (at = svg.find("<text", at)) != std::string::npos; ++at) ++opened;
+    for (std::size_t at = 0; (at = svg.find("</text>", at)) != std::string::npos; ++at) ++closed;
+    EXPECT_EQ(opened, closed);
+
+    // Nothing half-written is left beside the outputs.
+    for (const auto& e : fs::directory_iterator(dir_))
+        EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+}
+
+TEST_F(BenchSmoke, BaselinesGiveTheSameCountsAsSeq) {
+    const auto r = run({"bench", "wordcount", "--size", "256KiB", "--repeat", "1", "--warmup", "0", "--workers", "2",
+                        "--modes", "seq", "--baselines", "--json", path("b.json"), "--cache-dir", path("cache")});
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    const auto j = nlohmann::json::parse(slurp(path("b.json")));
+    const auto& rows = j.at("workloads")[0].at("results");
+    bool cpp = false;
+    for (const auto& row : rows) {
+        EXPECT_TRUE(row.at("matches_reference").get<bool>()) << row.dump();
+        cpp = cpp || row.at("name") == "C++ baseline";
+    }
+    EXPECT_TRUE(cpp);
+}
+
+TEST_F(BenchSmoke, ImageModesAndOpenCvBaselineMatchSeq) {
+    const auto r = run({"bench", "image", "--images", "3", "--image-size", "96x64", "--repeat", "1", "--warmup", "0",
+                        "--workers", "1,2", "--baselines", "--json", path("i.json"), "--plot", path("i.svg"),
+                        "--cache-dir", path("cache")});
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    const auto j = nlohmann::json::parse(slurp(path("i.json")));
+    const auto& w = j.at("workloads")[0];
+    EXPECT_EQ(w.at("workload"), "image");
+    EXPECT_EQ(w.at("pixels").get<std::uint64_t>(), 3u * 96 * 64);
+    EXPECT_TRUE(w.at("all_match").get<bool>());
+    const auto& rows = w.at("results");
+    ASSERT_EQ(rows.size(), 8u);  // seq, 3 modes x 2 worker counts, the OpenCV loop
+    EXPECT_EQ(rows.back().at("name"), "OpenCV baseline");
+    for (const auto& row : rows) EXPECT_TRUE(row.at("matches_reference").get<bool>()) << row.dump();
+    EXPECT_NE(slurp(path("i.svg")).find("throughput (MPix/s)"), std::string::npos);
+}
+
+TEST_F(BenchSmoke, BadArgumentsExitTwoAndWriteNothing) {
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"bench", "--modes", "seq,bogus", "--json", path("x.json")},
+             {"bench", "--workers", "0", "--json", path("x.json")},
+             {"bench", "--chunk-size", "eight", "--json", path("x.json")},
+             {"bench", "--repeat", "0", "--json", path("x.json")},
+             {"bench", "--plot", path("x.gif"), "--json", path("x.json")},
+             {"bench", "--input", path("missing.txt"), "--json", path("x.json")},
+             {"bench", "image", "--ops", "blur:4", "--json", path("x.json"), "--cache-dir", path("cache")},
+             {"bench", "image", "--image-size", "4096", "--json", path("x.json")},
+         }) {
+        const auto r = run(args);
+        EXPECT_EQ(r.exit_code, 2) << args[1] << ": " << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+        EXPECT_FALSE(fs::exists(path("x.json")));
+    }
+}
+
+}  // namespace

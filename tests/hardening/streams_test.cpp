@@ -1,0 +1,137 @@
+// Streams as input in every mode: standard input and named pipes are spooled to an unlinked
+// temporary file in $TMPDIR and mapped, so forked workers see them like any file.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include <parapipe/parapipe.hpp>
+
+#include "tests/hardening/hardening_support.hpp"
+
+namespace parapipe {
+namespace {
+
+using testing::run_parapipe;
+using testing::TempDir;
+
+std::string text_of(std::size_t bytes) {
+    std::string s;
+    const char* words[] = {"Stream ", "pipe ", "FIFO,", "standard ", "input\n", "Ünïcode ", "日本語 ", "x\xCC\x81 "};
+    for (std::size_t i = 0; s.size() < bytes; ++i) s += words[(i * 5 + i / 3) % 8];
+    return s;
+}
+
+std::string reference_tsv_of(const std::string& text) {
+    testing::ReferenceCount ref;
+    testing::reference_count(text, ref);
+    return testing::reference_tsv(ref);
+}
+
+// Writes `data` into the FIFO from a thread; join() also unblocks a writer whose reader never came.
+class FifoWriter {
+public:
+    FifoWriter(std::string path, std::string data) : path_(std::move(path)), data_(std::move(data)) {
+        thread_ = std::thread([this] {
+            int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+            if (fd < 0) return;
+            for (std::size_t off = 0; off < data_.size();) {
+                ssize_t w = ::write(fd, data_.data() + off, data_.size() - off);
+                if (w <= 0) break;
+                off += static_cast<std::size_t>(w);
+            }
+            ::close(fd);
+        });
+    }
+    ~FifoWriter() { join(); }
+    void join() {
+        if (!thread_.joinable()) return;
+        int unblock = ::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);  // in case nobody read
+        thread_.join();
+        if (unblock >= 0) ::close(unblock);
+    }
+
+private:
+    std::string path_, data_;
+    std::thread thread_;
+};
+
+std::string make_fifo(const TempDir& dir, const std::string& name) {
+    const std::string path = (dir.path() / name).string();
+    if (::mkfifo(path.c_str(), 0600) != 0) throw std::runtime_error("mkfifo " + path);
+    return path;
+}
+
+TEST(Streams, StandardInputWorksInEveryMode) {
+    const std::string text = text_of(3 << 20);
+    const std::string expected = reference_tsv_of(text);
+    for (const auto& mc : testing::all_mode_cases()) {
+        auto r = run_parapipe({"run", "wordcount", "-", "--chunk-size", "64KiB", "--mode",
+                               std::string(to_string(mc.mode)), "--workers", std::to_string(mc.workers)},
+                              text);
+        EXPECT_EQ(r.code, 0) << mc.name() << r.err;
+        EXPECT_TRUE(r.out == expected) << mc.name();
+    }
+}
+
+TEST(Streams, EmptyStandardInputGivesAnEmptyResult) {
+    auto r = run_parapipe({"run", "wordcount"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_TRUE(r.out.empty());
+    EXPECT_TRUE(r.err.empty()) << r.err;
+}
+
+TEST(Streams, NamedPipeWorksInEveryMode) {
+    const std::string text = text_of(3 << 20);
+    const std::string expected = reference_tsv_of(text);
+    for (const auto& mc : testing::all_mode_cases()) {
+        TempDir dir;
+        const std::string fifo = make_fifo(dir, "in.fifo");
+        FifoWriter writer(fifo, text);
+        auto r = run_parapipe({"run", "wordcount", fifo, "--chunk-size", "64KiB", "--mode",
+                               std::string(to_string(mc.mode)), "--workers", std::to_string(mc.workers)});
+        writer.join();
+        EXPECT_EQ(r.code, 0) << mc.name() << r.err;
+        EXPECT_TRUE(r.out == expected) << mc.name();
+    }
+}
+
+// Standard input, a named pipe and a file in one run.
+TEST(Streams, StreamsAndFilesMix) {
+    TempDir dir;
+    const std::string a = text_of(100000), b = text_of(70000) + " fifo", c = "file words file";
+    const std::string fifo = make_fifo(dir, "b.fifo");
+    const std::string file = dir.write("c.txt", c);
+    FifoWriter writer(fifo, b);
+    const char* mode = testing::mode_enabled(Mode::shm) ? "shm" : "threads";
+    auto r = run_parapipe({"run", "wordcount", "-", fifo, file, "--mode", mode, "--workers", "2"}, a);
+    writer.join();
+    EXPECT_EQ(r.code, 0) << r.err;
+    testing::ReferenceCount ref;
+    for (const auto* t : {&a, &b, &c}) testing::reference_count(*t, ref);
+    EXPECT_TRUE(r.out == testing::reference_tsv(ref));
+}
+
+// Through the C++ API: a named pipe read once, run in every mode.
+TEST(Streams, NamedPipeThroughTheApi) {
+    const std::string text = text_of(1 << 20);
+    TempDir dir;
+    const std::string fifo = make_fifo(dir, "api.fifo");
+    std::shared_ptr<const TextSource> source;
+    {
+        FifoWriter writer(fifo, text);
+        source = TextSource::open({fifo}, 16 << 10);  // spools until the writer closes
+    }
+    EXPECT_EQ(source->total_bytes(), text.size());
+    auto plan = wordcount::make_plan(source);
+    const std::string expected = reference_tsv_of(text);
+    for (const auto& mc : testing::all_mode_cases())
+        EXPECT_TRUE(wordcount::format(run(plan, {.mode = mc.mode, .workers = mc.workers}), wordcount::Format::tsv) ==
+                    expected)
+            << mc.name();
+}
+
+}  // namespace
+}  // namespace parapipe
