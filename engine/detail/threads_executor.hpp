@@ -65,22 +65,27 @@ R run_threads(const Plan<P, R>& plan, const RunOptions& opt) {
         tbb::global_control limit(tbb::global_control::max_allowed_parallelism, workers);
         tbb::task_arena arena(static_cast<int>(workers));
         tbb::enumerable_thread_specific<std::optional<P>> locals;
-        // TSan (see the top): each chunk publishes its thread's partial, the caller acquires them
-        // all once the arena has finished, also when unwinding from an exception.
-        struct Publish {
-            void* at;
-            ~Publish() { tsan_release(at); }
+        // TSan (see the top): the caller's state happens before every stage call, every stage
+        // call happens before the caller goes on (also when unwinding from an exception). Two
+        // stage calls get no edge between them, so races between chunks stay visible.
+        char tsan_in = 0, tsan_out = 0;
+        struct StageEdges {
+            void* out;
+            StageEdges(void* in, void* o) : out(o) { tsan_acquire(in); }
+            ~StageEdges() { tsan_release(out); }
         };
-        struct AcquireAll {
+        struct AfterAll {
             void* at;
-            ~AcquireAll() { tsan_acquire(at); }
-        } acquire_all{&locals};
+            ~AfterAll() { tsan_acquire(at); }
+        } after_all{&tsan_out};
+        std::atomic<std::size_t> next{0};  // serial stage only; atomic so TSan sees the order
+        tsan_release(&tsan_in);
         arena.execute([&] {
-            std::atomic<std::size_t> next{0};  // serial stage only; atomic so TSan sees the order
             tbb::parallel_pipeline(
                 std::size_t{workers} * std::max(1u, opt.in_flight_per_worker),
                 tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
                                                    [&](tbb::flow_control& fc) -> std::size_t {
+                                                       StageEdges edges(&tsan_in, &tsan_out);
                                                        check_cancel(opt);
                                                        const std::size_t i = next.load(std::memory_order_relaxed);
                                                        if (i >= plan.chunk_count) {
@@ -91,14 +96,14 @@ R run_threads(const Plan<P, R>& plan, const RunOptions& opt) {
                                                        return i;
                                                    }) &
                     tbb::make_filter<std::size_t, void>(tbb::filter_mode::parallel, [&](std::size_t i) {
-                        Publish publish{&locals};
+                        StageEdges edges(&tsan_in, &tsan_out);
                         auto& local = locals.local();
                         if (!local) local.emplace(plan.init());
                         run_chunk(plan, i, *local);
                         add_progress(opt, plan.weight(i));
                     }));
         });
-        tsan_acquire(&locals);
+        tsan_acquire(&tsan_out);
         for (auto& local : locals) {
             if (!local) continue;
             if (!total) total.emplace(std::move(*local));

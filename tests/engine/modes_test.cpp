@@ -67,7 +67,11 @@ TEST(Modes, UserPipelineMatchesSeqEverywhere) {
 TEST(Modes, ShmGrowsARegionTooSmallForAPartial) {
     TempDir dir;
     std::string text;
-    for (int i = 0; i < 30000; ++i) text += "w" + std::to_string(i) + " ";  // all distinct: big partials
+    for (int i = 0; i < 30000; ++i) {  // all distinct: big partials
+        text += 'w';
+        text += std::to_string(i);
+        text += ' ';
+    }
     auto path = dir.write("u.txt", text);
     auto plan = wordcount::make_plan(TextSource::open({path}, 16 << 10));
     auto expected = wordcount::format(run(plan, {.mode = Mode::seq}), wordcount::Format::tsv);
