@@ -17,8 +17,7 @@ namespace {
 struct TileState {
     Input input;
     Config cfg;
-    std::vector<unsigned char> bytes;  // the encoded file: decoded again if a run consumed `decoded`
-    cv::Mat decoded;                   // on the heap
+    cv::Mat decoded;                   // on the heap, decoded once when the plan is made
     int rows = 0, cols = 0, in_type = 0, out_type = 0;
     std::vector<cv::Range> bands;
     // What the current run's workers read and write. In Mode::shm both live in the shared
@@ -48,8 +47,7 @@ Plan<Partial, Result> make_tile_plan(const Input& input, Config cfg) {
                          "run without --tile");
     auto st = std::make_shared<TileState>();
     st->input = input;
-    st->bytes = ops::read_image_file(input.path);
-    st->decoded = ops::decode_image(st->bytes, cfg.max_pixels);
+    st->decoded = ops::decode_image(ops::read_image_file(input.path), cfg.max_pixels);
     st->rows = st->decoded.rows;
     st->cols = st->decoded.cols;
     st->in_type = st->decoded.type();
@@ -60,14 +58,13 @@ Plan<Partial, Result> make_tile_plan(const Input& input, Config cfg) {
     Plan<Partial, Result> plan;
     plan.chunk_count = st->bands.size();
     plan.prepare = [st](const RunContext& ctx) {
-        if (st->decoded.empty()) st->decoded = ops::decode_image(st->bytes, st->cfg.max_pixels);
         if (ctx.mode != Mode::seq) st->limit.limit();
         if (ctx.mode == Mode::shm) {
             // Into the shared segment, mapped before fork: every worker reads the same pages.
             const std::size_t bytes = st->decoded.total() * st->decoded.elemSize();
             st->in = cv::Mat(st->rows, st->cols, st->in_type, ctx.shared_alloc(bytes));
+            // The heap copy stays: a plan run again (benchmarks, tests) must not decode again.
             st->decoded.copyTo(st->in);
-            st->decoded.release();
         } else {
             st->in = st->decoded;  // Mode::processes: workers inherit it at fork
         }
