@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 
@@ -115,6 +116,15 @@ Settings resolve(const BenchArgs& a) {
     return s;
 }
 
+// The command line as typed (program name without its folder), from /proc/self/cmdline.
+std::vector<std::string> command_line() {
+    std::ifstream f("/proc/self/cmdline", std::ios::binary);
+    std::vector<std::string> args;
+    for (std::string a; std::getline(f, a, '\0');) args.push_back(a);
+    if (!args.empty()) args.front() = std::filesystem::path(args.front()).filename().string();
+    return args;
+}
+
 std::string utc_now() {
     std::time_t t = std::time(nullptr);
     std::tm tm{};
@@ -161,6 +171,7 @@ int run_bench(const BenchArgs& a) {
     ScratchDir scratch;
     s.work_dir = scratch.path();
     Report report;
+    report.command = command_line();
     report.machine = read_machine();
     report.version = PARAPIPE_VERSION;
     report.date = utc_now();

@@ -54,7 +54,7 @@ stage() {  # name command...
 
 run_asan() {
     configure_and_build build-asan "address,undefined"
-    ctest --test-dir "$root/build-asan" -j"$jobs" --output-on-failure --timeout 600 ${CTEST_ARGS:-}
+    ctest --test-dir "$root/build-asan" -j"$jobs" --output-on-failure --timeout 300 ${CTEST_ARGS:-}
 }
 
 run_tsan() {
@@ -66,7 +66,7 @@ run_tsan() {
         norand=(setarch "$(uname -m)" -R)
     fi
     PARAPIPE_TEST_MODES=seq,threads "${norand[@]}" \
-        ctest --test-dir "$root/build-tsan" -j"$jobs" --output-on-failure --timeout 600 -E "$tsan_exclude" ${CTEST_ARGS:-}
+        ctest --test-dir "$root/build-tsan" -j"$jobs" --output-on-failure --timeout 300 -E "$tsan_exclude" ${CTEST_ARGS:-}
 }
 
 case $what in

@@ -46,6 +46,7 @@ struct WorkloadReport {
 };
 
 struct Report {
+    std::vector<std::string> command;  ///< the command line, for reproducing the figures
     Machine machine;
     std::string version;
     std::string date;     ///< UTC, ISO 8601

@@ -34,6 +34,7 @@ std::string to_json(const Report& r) {
     j["schema"] = "parapipe-bench/1";
     j["parapipe_version"] = r.version;
     j["date"] = r.date;
+    j["command"] = r.command;
     j["machine"] = {{"cpu", r.machine.cpu_model}, {"cores", r.machine.cores}, {"kernel", r.machine.kernel}};
     j["repeat"] = r.repeat;
     j["warmup"] = r.warmup;

@@ -2,9 +2,12 @@
 // temporary file in $TMPDIR and mapped, so forked workers see them like any file.
 #include <gtest/gtest.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <thread>
 
 #include <parapipe/parapipe.hpp>
@@ -30,31 +33,42 @@ std::string reference_tsv_of(const std::string& text) {
     return testing::reference_tsv(ref);
 }
 
-// Writes `data` into the FIFO from a thread; join() also unblocks a writer whose reader never came.
+// Writes `data` into the FIFO from a thread. join() also finishes a writer whose reader never
+// came or gave up (a failed run): it reads and drops the rest itself.
 class FifoWriter {
 public:
     FifoWriter(std::string path, std::string data) : path_(std::move(path)), data_(std::move(data)) {
         thread_ = std::thread([this] {
+            sigset_t pipe_signal;  // a reader gone early gives EPIPE here, not a dead test process
+            ::sigemptyset(&pipe_signal);
+            ::sigaddset(&pipe_signal, SIGPIPE);
+            ::pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
             int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
-            if (fd < 0) return;
-            for (std::size_t off = 0; off < data_.size();) {
+            for (std::size_t off = 0; fd >= 0 && off < data_.size();) {
                 ssize_t w = ::write(fd, data_.data() + off, data_.size() - off);
                 if (w <= 0) break;
                 off += static_cast<std::size_t>(w);
             }
-            ::close(fd);
+            if (fd >= 0) ::close(fd);
+            done_.store(true);
         });
     }
     ~FifoWriter() { join(); }
     void join() {
         if (!thread_.joinable()) return;
-        int unblock = ::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);  // in case nobody read
+        if (!done_.load()) {
+            int drain = ::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+            char buf[65536];
+            while (drain >= 0 && !done_.load())
+                if (::read(drain, buf, sizeof buf) <= 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            if (drain >= 0) ::close(drain);
+        }
         thread_.join();
-        if (unblock >= 0) ::close(unblock);
     }
 
 private:
     std::string path_, data_;
+    std::atomic<bool> done_{false};
     std::thread thread_;
 };
 
