@@ -24,7 +24,6 @@ export PARAPIPE_TEST_SMALL=1
 # Any UBSan finding fails the test that triggered it (the default only prints and goes on).
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 export ASAN_OPTIONS="detect_leaks=1:check_initialization_order=1:strict_init_order=1"
-export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
 export TSAN_OPTIONS="suppressions=$root/tests/tsan.supp:halt_on_error=1:second_deadlock_stack=1"
 
 # Tests that run the process modes by name, whatever PARAPIPE_TEST_MODES says: not under TSan.

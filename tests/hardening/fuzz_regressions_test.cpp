@@ -19,10 +19,7 @@ namespace fs = std::filesystem;
 
 // Runs `check` on every file of fuzz/{corpus,regressions}/<target>/; returns how many it read.
 int replay(const std::string& target, const std::function<std::string(std::string_view)>& check) {
-    // tests/CMakeLists.txt sets only the first variable of its ENVIRONMENT list (the ';' splits
-    // it): fall back to the source folder known at build time.
-    const char* src = std::getenv("PARAPIPE_SOURCE_DIR");
-    if (!src || !*src) src = PARAPIPE_HARDENING_SOURCE_DIR;
+    const char* src = PARAPIPE_HARDENING_SOURCE_DIR;  // the source folder, known at build time
     int n = 0;
     for (const char* kind : {"corpus", "regressions"}) {
         const fs::path dir = fs::path(src) / "fuzz" / kind / target;
