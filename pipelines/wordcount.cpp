@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/csv.hpp"
 #include "operators/words.hpp"
 
 namespace parapipe::wordcount {
@@ -40,19 +41,6 @@ Plan<Partial, Result> make_plan(std::shared_ptr<const TextSource> source, std::s
     plan.release = [source](std::size_t c) { source->release(c); };
     return plan;
 }
-
-namespace {
-// RFC 4180: quote a field holding a comma, a quote or a line break; double inner quotes.
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + '"';
-}
-}  // namespace
 
 std::string format(const Result& r, Format f) {
     std::string out;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/bench/units.hpp"
+#include "engine/csv.hpp"
 
 namespace parapipe::cli::bench {
 
@@ -14,16 +15,6 @@ namespace {
 double round_to(double v, int digits) {
     const double p = std::pow(10.0, digits);
     return std::round(v * p) / p;
-}
-
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + '"';
 }
 
 }  // namespace

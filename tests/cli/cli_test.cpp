@@ -141,23 +141,6 @@ TEST(Cli, SignalsStopTheRunCleanly) {
     }
 }
 
-std::vector<int> children_of(int pid) {
-    std::vector<int> out;
-    for (const auto& e : fs::directory_iterator("/proc")) {
-        std::string name = e.path().filename().string();
-        if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
-        std::string stat = testing::read_file(e.path() / "stat");
-        auto close = stat.rfind(')');
-        if (close == std::string::npos) continue;
-        std::istringstream rest(stat.substr(close + 2));
-        std::string state;
-        int ppid = 0;
-        rest >> state >> ppid;
-        if (ppid == pid) out.push_back(std::stoi(name));
-    }
-    return out;
-}
-
 // SIGKILL of the coordinator: its workers exit within a second, and the next run removes the
 // segment it left behind.
 TEST(Cli, WorkersDieWithTheirCoordinatorAndTheNextRunCleansUp) {
@@ -180,7 +163,7 @@ TEST(Cli, WorkersDieWithTheirCoordinatorAndTheNextRunCleansUp) {
         std::vector<int> workers;
         for (int i = 0; i < 100 && workers.size() < 2; ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            workers = children_of(pid);
+            workers = testing::children_of(pid);
         }
         ASSERT_EQ(workers.size(), 2u) << mode;
         ::kill(pid, SIGKILL);

@@ -190,9 +190,9 @@ int count_open_fds() {
     return n;
 }
 
-int count_children() {
-    int n = 0;
-    const std::string me = std::to_string(::getpid());
+std::vector<int> children_of(int pid) {
+    std::vector<int> out;
+    const std::string parent = std::to_string(pid ? pid : ::getpid());
     for (const auto& e : fs::directory_iterator("/proc")) {
         std::string name = e.path().filename().string();
         if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
@@ -204,9 +204,11 @@ int count_children() {
         std::istringstream rest(stat.substr(close + 2));
         std::string state, ppid;
         rest >> state >> ppid;
-        if (ppid == me) ++n;
+        if (ppid == parent) out.push_back(std::stoi(name));
     }
-    return n;
+    return out;
 }
+
+int count_children() { return static_cast<int>(children_of().size()); }
 
 }  // namespace parapipe::testing

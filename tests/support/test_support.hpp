@@ -70,6 +70,8 @@ std::string read_file(const std::filesystem::path& p);
 int count_shm_segments(int pid = 0);
 /// Open file descriptors of this process.
 int count_open_fds();
+/// Pids of the children of process `pid` (default: this one) that still exist, zombies included.
+std::vector<int> children_of(int pid = 0);
 /// Children of this process that still exist (including zombies).
 int count_children();
 
