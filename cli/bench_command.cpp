@@ -29,8 +29,8 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output_file.hpp"
-#include "engine/errors.hpp"
-#include "engine/text_source.hpp"
+#include <parapipe/engine/errors.hpp>
+#include "cli/size.hpp"
 
 #ifndef PARAPIPE_VERSION
 #define PARAPIPE_VERSION "0.0.0"

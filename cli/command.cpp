@@ -2,7 +2,7 @@
 
 #include <thread>
 
-#include "engine/errors.hpp"
+#include <parapipe/engine/errors.hpp>
 
 namespace parapipe::cli {
 

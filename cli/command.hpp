@@ -8,7 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/progress.hpp"
-#include "engine/options.hpp"
+#include <parapipe/engine/options.hpp>
 
 namespace parapipe::cli {
 

@@ -12,11 +12,11 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output_file.hpp"
-#include "engine/errors.hpp"
-#include "engine/run.hpp"
-#include "operators/image/halo.hpp"
-#include "operators/image/parse_ops.hpp"
-#include "pipelines/image.hpp"
+#include <parapipe/engine/errors.hpp>
+#include <parapipe/engine/run.hpp>
+#include <parapipe/operators/image/halo.hpp>
+#include <parapipe/operators/image/parse_ops.hpp>
+#include <parapipe/pipelines/image.hpp>
 
 namespace parapipe::cli {
 

@@ -3,7 +3,7 @@
 
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
-#include "pipelines/registry.hpp"
+#include <parapipe/pipelines/registry.hpp>
 
 namespace parapipe::cli {
 

@@ -9,8 +9,8 @@
 
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
-#include "engine/detail/worker_process.hpp"
-#include "engine/errors.hpp"
+#include <parapipe/engine/detail/worker_process.hpp>
+#include <parapipe/engine/errors.hpp>
 
 #ifndef PARAPIPE_VERSION
 #define PARAPIPE_VERSION "0.0.0"

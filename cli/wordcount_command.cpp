@@ -11,10 +11,10 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output_file.hpp"
-#include "engine/errors.hpp"
-#include "engine/run.hpp"
-#include "engine/text_source.hpp"
-#include "pipelines/wordcount.hpp"
+#include "cli/size.hpp"
+#include "cli/wordcount_format.hpp"
+#include <parapipe/engine/errors.hpp>
+#include <parapipe/pipelines/wordcount.hpp>
 
 namespace parapipe::cli {
 
@@ -44,13 +44,14 @@ int run_wordcount(const WordcountArgs& a) {
     if (!a.output.empty()) out.emplace(a.output);  // fails now if unwritable, before any work
 
     auto t0 = std::chrono::steady_clock::now();
-    auto source = TextSource::open(a.paths, chunk);
-    if (source->file_count() == 0)  // only empty directories: an empty result, but say why
+    auto source = wordcount::open(a.paths, chunk);
+    const TextSource& input = source->text();
+    if (input.file_count() == 0)  // only empty directories: an empty result, but say why
         std::fprintf(stderr, "parapipe: warning: no regular files found in the input directories; the result is empty\n");
-    Progress progress(a.common.progress_when(), source->total_bytes());
+    Progress progress(a.common.progress_when(), input.total_bytes());
     opt.progress = progress.counter();
     opt.cancel = &g_cancel;
-    auto result = run(wordcount::make_plan(source, a.top), opt);
+    auto result = wordcount::count(source, a.top, opt);
     progress.finish();
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
@@ -66,8 +67,8 @@ int run_wordcount(const WordcountArgs& a) {
                      "wall %.3f s  %.1f MB/s  mode %s  workers %u\n",
                      static_cast<unsigned long long>(result.bytes), static_cast<unsigned long long>(result.total_words),
                      static_cast<unsigned long long>(result.unique_words),
-                     static_cast<unsigned long long>(result.invalid_bytes), source->file_count(),
-                     source->chunk_count(), secs, secs > 0 ? static_cast<double>(result.bytes) / 1e6 / secs : 0.0,
+                     static_cast<unsigned long long>(result.invalid_bytes), input.file_count(),
+                     input.chunk_count(), secs, secs > 0 ? static_cast<double>(result.bytes) / 1e6 / secs : 0.0,
                      std::string(to_string(opt.mode)).c_str(), opt.workers);
     }
     return exit_ok;

@@ -17,7 +17,7 @@ target_include_directories(parapipe_image SYSTEM PUBLIC ${OpenCV_INCLUDE_DIRS})
 target_link_libraries(parapipe_image
   PUBLIC parapipe_core opencv_core opencv_imgproc opencv_imgcodecs
   PRIVATE $<BUILD_INTERFACE:parapipe_warnings> $<BUILD_INTERFACE:parapipe_sanitize>)
-install(TARGETS parapipe_image EXPORT parapipeTargets ARCHIVE DESTINATION lib)
+install(TARGETS parapipe_image EXPORT parapipeTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 
 # `parapipe run image`.
 target_sources(parapipe PRIVATE ${parapipe_SOURCE_DIR}/cli/image_command.cpp)

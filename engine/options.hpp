@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "engine/mode.hpp"
+#include <parapipe/engine/mode.hpp>
 
 namespace parapipe {
 

@@ -5,19 +5,23 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <type_traits>
+#include <utility>
 
-#include "engine/mode.hpp"
 
 namespace parapipe {
 
-/// What an executor offers a plan before it starts: where to put memory that workers of
-/// every mode can write and the coordinator can read (heap for seq/threads, the shared
-/// segment for shm). Process-mode workers cannot write into it visibly: plans that need
-/// results back in that mode must return them in their partial.
+/// What an executor offers a plan before it starts. It describes capabilities, not the mode,
+/// so a plan works unchanged under a mode added later.
 struct RunContext {
-    Mode mode = Mode::seq;
     unsigned workers = 1;
-    /// Allocates `bytes` visible to the coordinator after workers write it; zeroed.
+    /// Chunks may run at the same time (every mode but seq).
+    bool concurrent = false;
+    /// Chunks run in forked worker processes: what they write to ordinary memory stays there.
+    bool forked = false;
+    /// Allocates `bytes` (zeroed) that workers may write and the coordinator reads afterwards:
+    /// the heap in-process, the shared segment when forked. Empty when no such memory exists:
+    /// results must then travel back in the partial.
     std::function<void*(std::size_t bytes)> shared_alloc;
 };
 
@@ -51,5 +55,24 @@ struct Plan {
     }
     std::uint64_t weight(std::size_t chunk) const { return chunk_weight ? chunk_weight(chunk) : 1; }
 };
+
+/// The same plan with its result passed through f: Plan<P, f(R)>. Partials are untouched, so the
+/// plan runs in the same modes.
+template <class P, class R, class F>
+auto then(Plan<P, R> plan, F f) {
+    using R2 = std::invoke_result_t<F&, R&&>;
+    Plan<P, R2> out;
+    out.chunk_count = plan.chunk_count;
+    out.init = std::move(plan.init);
+    out.map = std::move(plan.map);
+    out.merge = std::move(plan.merge);
+    out.finalize = [fin = std::move(plan.finalize), f = std::move(f)](P&& p) mutable { return f(fin(std::move(p))); };
+    out.chunk_weight = std::move(plan.chunk_weight);
+    out.describe_chunk = std::move(plan.describe_chunk);
+    out.prepare = std::move(plan.prepare);
+    out.worker_init = std::move(plan.worker_init);
+    out.release = std::move(plan.release);
+    return out;
+}
 
 }  // namespace parapipe

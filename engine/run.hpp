@@ -1,16 +1,20 @@
 #pragma once
-// Runs a plan in a mode. `run(plan, opts)` picks the executor at run time and so needs a
-// partial type that every mode can carry (Serializable for processes, ShmStorable for shm);
-// `run<Mode::threads>(plan, opts)` instantiates one executor only, for partials that cannot.
+// Runs a plan in a mode. `run(plan, opts)` picks the executor at run time and compiles for any
+// partial type: asking a process mode for a partial type that cannot leave the process (no
+// codec: see engine/fields.hpp) is a UsageError at run time. `run<Mode::processes>(plan, opts)`
+// instantiates one executor only, and refuses such a type at compile time.
 // Thread-safe for distinct plans. Process modes fork: call them while no TBB threads run
 // (the threads executor shuts its threads down when it returns).
-#include "engine/detail/process_executor.hpp"
-#include "engine/detail/seq_executor.hpp"
-#include "engine/detail/shm_executor.hpp"
-#include "engine/detail/threads_executor.hpp"
-#include "engine/errors.hpp"
-#include "engine/options.hpp"
-#include "engine/plan.hpp"
+#include <string>
+#include <typeinfo>
+
+#include <parapipe/engine/detail/process_executor.hpp>
+#include <parapipe/engine/detail/seq_executor.hpp>
+#include <parapipe/engine/detail/shm_executor.hpp>
+#include <parapipe/engine/detail/threads_executor.hpp>
+#include <parapipe/engine/errors.hpp>
+#include <parapipe/engine/options.hpp>
+#include <parapipe/engine/plan.hpp>
 
 namespace parapipe {
 
@@ -21,6 +25,12 @@ inline void validate(const RunOptions& opt) {
         throw UsageError("--workers " + std::to_string(opt.workers) + " is more than the limit of " +
                          std::to_string(max_workers));
     if (opt.max_attempts == 0) throw UsageError("--max-attempts must be at least 1");
+}
+
+[[noreturn]] inline void no_codec(Mode m, const char* what) {
+    throw UsageError("--mode " + std::string(to_string(m)) + " needs partial results that can " + what +
+                     ", and this pipeline's cannot: describe its types with PARAPIPE_FIELDS (engine/fields.hpp), "
+                     "or use --mode seq or threads");
 }
 }  // namespace detail
 
@@ -37,17 +47,17 @@ R run(const Plan<P, R>& plan, RunOptions opt) {
         // Checked here, before the executor is instantiated, so the message stands alone.
         static_assert(Serializable<P>,
                       "parapipe: Mode::processes sends partials through pipes, and this pipeline's partial "
-                      "type has no serializer: specialize parapipe::Serializer<Partial> (engine/serialize.hpp), "
-                      "or run it with run<Mode::seq> / run<Mode::threads>");
+                      "type cannot be serialized: describe your types with PARAPIPE_FIELDS (engine/fields.hpp), "
+                      "or run with Mode::seq / Mode::threads");
         if constexpr (Serializable<P>) return detail::run_processes(plan, opt);
-        else throw UsageError("unreachable");
+        else detail::no_codec(M, "be serialized");
     } else {
         static_assert(ShmStorable<P>,
                       "parapipe: Mode::shm keeps partials in shared memory, and this pipeline's partial type "
-                      "has no codec: specialize parapipe::ShmCodec<Partial> (shm/codec.hpp), or run it with "
-                      "run<Mode::seq> / run<Mode::threads>");
+                      "cannot be stored there: describe your types with PARAPIPE_FIELDS (engine/fields.hpp), "
+                      "or run with Mode::seq / Mode::threads");
         if constexpr (ShmStorable<P>) return detail::run_shm(plan, opt);
-        else throw UsageError("unreachable");
+        else detail::no_codec(M, "live in shared memory");
     }
 }
 
@@ -57,8 +67,12 @@ R run(const Plan<P, R>& plan, const RunOptions& opt) {
     switch (opt.mode) {
         case Mode::seq: return run<Mode::seq>(plan, opt);
         case Mode::threads: return run<Mode::threads>(plan, opt);
-        case Mode::processes: return run<Mode::processes>(plan, opt);
-        case Mode::shm: return run<Mode::shm>(plan, opt);
+        case Mode::processes:
+            if constexpr (Serializable<P>) return run<Mode::processes>(plan, opt);
+            else detail::no_codec(opt.mode, "be serialized");
+        case Mode::shm:
+            if constexpr (ShmStorable<P>) return run<Mode::shm>(plan, opt);
+            else detail::no_codec(opt.mode, "live in shared memory");
     }
     throw UsageError("unknown mode");
 }

@@ -1,20 +1,24 @@
 #pragma once
 // Serialization of partial results for Mode::processes, where partials travel through pipes.
-// Customization point: specialize parapipe::Serializer<T> with
+// Derived for arithmetic types, enums, strings, vectors, arrays, pairs, tuples, optionals,
+// map-like containers (std::map, std::unordered_map, absl::flat_hash_map), set-like ones
+// (std::set, std::unordered_set, absl::flat_hash_set) and types described with
+// PARAPIPE_FIELDS (engine/fields.hpp). A type of a library that cannot be described that way
+// (e.g. cv::Mat) may specialize parapipe::Serializer<T> with
 //   static void write(Writer&, const T&);  static void read(Reader&, T&);
-// The engine ships serializers for arithmetic types, enums, strings, vectors, arrays,
-// pairs, tuples, and map-like containers (std::map, std::unordered_map, absl::flat_hash_map).
 #include <array>
 #include <concepts>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
-#include "engine/errors.hpp"
+#include <parapipe/engine/errors.hpp>
+#include <parapipe/engine/fields.hpp>
 
 namespace parapipe {
 
@@ -65,7 +69,8 @@ private:
 template <class T, class Enable = void>
 struct Serializer;  // no definition: types without a serializer are not Serializable
 
-/// True when T has a Serializer (so it can cross a pipe in Mode::processes).
+/// True when T can cross a pipe in Mode::processes (checked all the way down: a vector of a
+/// type without a serializer is not Serializable).
 template <class T>
 concept Serializable = requires(Writer& w, Reader& r, const T& c, T& m) {
     Serializer<T>::write(w, c);
@@ -76,6 +81,27 @@ template <class T>
 void serialize(Writer& w, const T& v) { Serializer<T>::write(w, v); }
 template <class T>
 void deserialize(Reader& r, T& v) { Serializer<T>::read(r, v); }
+
+namespace detail {
+template <class M>
+concept MapLike = requires(M m) {
+    typename M::key_type;
+    typename M::mapped_type;
+    m.emplace(std::declval<typename M::key_type>(), std::declval<typename M::mapped_type>());
+};
+template <class S>
+concept SetLike = !MapLike<S> && !std::is_same_v<S, std::string> && requires(S s) {
+    typename S::key_type;
+    s.insert(std::declval<typename S::key_type>());
+    s.begin();
+};
+template <class M>
+concept SerializableMap = MapLike<M> && Serializable<typename M::key_type> && Serializable<typename M::mapped_type>;
+template <class S>
+concept SerializableSet = SetLike<S> && Serializable<typename S::key_type>;
+template <class T>
+concept SerializableDescribed = Described<T> && Serializable<fields_tuple_t<T>>;
+}  // namespace detail
 
 template <class T>
 struct Serializer<T, std::enable_if_t<std::is_arithmetic_v<T> || std::is_enum_v<T>>> {
@@ -96,7 +122,7 @@ struct Serializer<std::string> {
 };
 
 template <class T, class A>
-struct Serializer<std::vector<T, A>> {
+struct Serializer<std::vector<T, A>, std::enable_if_t<Serializable<T>>> {
     static void write(Writer& w, const std::vector<T, A>& v) {
         w.pod<std::uint64_t>(v.size());
         if constexpr (std::is_arithmetic_v<T>) w.bytes(v.data(), v.size() * sizeof(T));
@@ -117,19 +143,19 @@ struct Serializer<std::vector<T, A>> {
 };
 
 template <class T, std::size_t N>
-struct Serializer<std::array<T, N>> {
+struct Serializer<std::array<T, N>, std::enable_if_t<Serializable<T>>> {
     static void write(Writer& w, const std::array<T, N>& a) { for (const auto& e : a) serialize(w, e); }
     static void read(Reader& r, std::array<T, N>& a) { for (auto& e : a) deserialize(r, e); }
 };
 
 template <class A, class B>
-struct Serializer<std::pair<A, B>> {
+struct Serializer<std::pair<A, B>, std::enable_if_t<Serializable<A> && Serializable<B>>> {
     static void write(Writer& w, const std::pair<A, B>& p) { serialize(w, p.first); serialize(w, p.second); }
     static void read(Reader& r, std::pair<A, B>& p) { deserialize(r, p.first); deserialize(r, p.second); }
 };
 
 template <class... Ts>
-struct Serializer<std::tuple<Ts...>> {
+struct Serializer<std::tuple<Ts...>, std::enable_if_t<(Serializable<Ts> && ...)>> {
     static void write(Writer& w, const std::tuple<Ts...>& t) {
         std::apply([&](const auto&... e) { (serialize(w, e), ...); }, t);
     }
@@ -138,18 +164,24 @@ struct Serializer<std::tuple<Ts...>> {
     }
 };
 
-namespace detail {
-template <class M>
-concept MapLike = requires(M m) {
-    typename M::key_type;
-    typename M::mapped_type;
-    m.emplace(std::declval<typename M::key_type>(), std::declval<typename M::mapped_type>());
+template <class T>
+struct Serializer<std::optional<T>, std::enable_if_t<Serializable<T>>> {
+    static void write(Writer& w, const std::optional<T>& o) {
+        w.pod<std::uint8_t>(o ? 1 : 0);
+        if (o) serialize(w, *o);
+    }
+    static void read(Reader& r, std::optional<T>& o) {
+        if (r.pod<std::uint8_t>() == 0) {
+            o.reset();
+            return;
+        }
+        deserialize(r, o.emplace());
+    }
 };
-}  // namespace detail
 
 /// std::map, std::unordered_map, absl::flat_hash_map and friends.
 template <class M>
-struct Serializer<M, std::enable_if_t<detail::MapLike<M>>> {
+struct Serializer<M, std::enable_if_t<detail::SerializableMap<M>>> {
     static void write(Writer& w, const M& m) {
         w.pod<std::uint64_t>(m.size());
         for (const auto& [k, v] : m) {
@@ -168,6 +200,36 @@ struct Serializer<M, std::enable_if_t<detail::MapLike<M>>> {
             deserialize(r, v);
             m.emplace(std::move(k), std::move(v));
         }
+    }
+};
+
+/// std::set, std::unordered_set, absl::flat_hash_set and friends.
+template <class S>
+struct Serializer<S, std::enable_if_t<detail::SerializableSet<S>>> {
+    static void write(Writer& w, const S& s) {
+        w.pod<std::uint64_t>(s.size());
+        for (const auto& k : s) serialize(w, k);
+    }
+    static void read(Reader& r, S& s) {
+        auto n = r.pod<std::uint64_t>();
+        s.clear();
+        if constexpr (requires { s.reserve(n); }) s.reserve(std::min<std::uint64_t>(n, r.remaining()));
+        for (std::uint64_t i = 0; i < n; ++i) {
+            typename S::key_type k;
+            deserialize(r, k);
+            s.insert(std::move(k));
+        }
+    }
+};
+
+/// Types described with PARAPIPE_FIELDS: their members in order.
+template <class T>
+struct Serializer<T, std::enable_if_t<detail::SerializableDescribed<T>>> {
+    static void write(Writer& w, const T& v) {
+        std::apply([&](const auto&... f) { (serialize(w, f), ...); }, v.parapipe_fields());
+    }
+    static void read(Reader& r, T& v) {
+        std::apply([&](auto&... f) { (deserialize(r, f), ...); }, v.parapipe_fields());
     }
 };
 

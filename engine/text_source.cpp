@@ -1,4 +1,4 @@
-#include "engine/text_source.hpp"
+#include <parapipe/engine/text_source.hpp>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -13,15 +13,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <mutex>
 
-#include "engine/errors.hpp"
-#include "engine/utf8.hpp"
+#include <parapipe/engine/errors.hpp>
 
 namespace parapipe {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -167,56 +163,33 @@ struct TextSource::Guard {
     }
 };
 
-std::shared_ptr<const TextSource> TextSource::open(const std::vector<std::string>& paths, std::size_t chunk_size) {
+std::size_t cut_after_newline(std::string_view text, std::size_t from) {
+    if (from == 0 || from >= text.size()) return std::min(from, text.size());
+    if (text[from - 1] == '\n') return from;
+    const std::size_t nl = text.find('\n', from);
+    return nl == std::string_view::npos ? text.size() : nl + 1;
+}
+
+std::shared_ptr<const TextSource> TextSource::open(const std::vector<std::string>& paths, std::size_t chunk_size,
+                                                   CutRule cut_rule, const WalkOptions& walk_options) {
     if (chunk_size == 0) throw UsageError("chunk size must be at least 1 byte");
     std::shared_ptr<TextSource> src(new TextSource());
-    std::vector<std::string> inputs = paths.empty() ? std::vector<std::string>{"-"} : paths;
+    const std::vector<std::string> inputs = walk(paths.empty() ? std::vector<std::string>{"-"} : paths, walk_options);
     for (const std::string& path : inputs) {
         if (path == "-") {
             src->add_file("<stdin>", spool(STDIN_FILENO, "<stdin>"), true);
             continue;
         }
-        std::error_code ec;
-        auto st = fs::status(path, ec);
-        if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory)
-            throw UsageError("cannot read " + path + ": " + ec.message());  // symlink loop, EACCES
-        if (ec || !fs::exists(st)) throw UsageError("no such file or directory: " + path);
-        if (fs::is_directory(st)) {
-            std::vector<std::string> found;
-            try {
-                for (fs::recursive_directory_iterator it(path), end; it != end; ++it) {
-                    std::error_code fec;
-                    const bool regular = it->is_regular_file(fec);
-                    // Dangling and looping symlinks are skipped alike; other errors fail the run.
-                    if (fec && fec != std::errc::no_such_file_or_directory &&
-                        fec != std::errc::too_many_symbolic_link_levels)
-                        throw fs::filesystem_error("stat", it->path(), fec);
-                    if (regular) found.push_back(it->path().string());
-                }
-            } catch (const fs::filesystem_error& e) {
-                std::error_code dec;
-                const bool dir = fs::is_directory(e.path1(), dec);
-                throw UsageError("cannot read " + std::string(dir ? "directory " : "") + e.path1().string() + ": " +
-                                 e.code().message());
-            }
-            std::sort(found.begin(), found.end());
-            for (const auto& f : found) {
-                int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
-                if (fd < 0) throw UsageError("cannot read " + f + ": " + errno_text(errno));
-                const bool pseudo = is_pseudo_file(fd);
-                if (pseudo) fd = spool_and_close(fd, f);
-                src->add_file(f, fd, pseudo);
-            }
-            continue;
-        }
         int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) throw UsageError("cannot read " + path + ": " + errno_text(errno));
-        const bool stream = !fs::is_regular_file(st) || is_pseudo_file(fd);
+        struct stat st {};
+        const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+        const bool stream = !regular || is_pseudo_file(fd);
         if (stream) fd = spool_and_close(fd, path);  // FIFO, character device, /proc or /sys file
         src->add_file(path, fd, stream);
     }
     src->guard_slot_ = Guard::add(src.get());  // before cut(): it reads the mappings
-    src->cut(chunk_size);
+    src->cut(chunk_size, cut_rule);
     return src;
 }
 
@@ -255,7 +228,7 @@ TextSource::~TextSource() {
         if (f.data) ::munmap(const_cast<char*>(f.data), f.size);
 }
 
-void TextSource::cut(std::size_t chunk_size) {
+void TextSource::cut(std::size_t chunk_size, CutRule rule) {
     // Finding cuts touches the pages around each: drop them as we go, or small chunks would
     // leave the whole input resident in the coordinator.
     const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
@@ -281,7 +254,7 @@ void TextSource::cut(std::size_t chunk_size) {
                 if (filled >= chunk_size) close_chunk();
                 break;
             }
-            std::size_t end = utf8::next_cut(text, pos + room);
+            std::size_t end = rule(text, pos + room);
             if (end > pos) pieces_.push_back({fi, pos, end});
             close_chunk();
             pos = end;
@@ -346,28 +319,5 @@ void TextSource::release(std::size_t chunk) const {
     }
 }
 
-std::size_t parse_size(std::string_view text) {
-    std::string s(text);
-    std::size_t i = 0;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-    if (i == 0 || i > 18) throw UsageError("invalid size '" + s + "' (examples: 65536, 64KiB, 8MiB, 1GiB)");
-    std::uint64_t value = std::stoull(s.substr(0, i));
-    std::string unit = s.substr(i);
-    struct Unit {
-        const char* name;
-        std::uint64_t mult;
-    };
-    static constexpr Unit units[] = {{"", 1},          {"B", 1},           {"K", 1ull << 10},   {"k", 1ull << 10},
-                                     {"KB", 1ull << 10}, {"kB", 1ull << 10}, {"KiB", 1ull << 10}, {"M", 1ull << 20},
-                                     {"MB", 1ull << 20}, {"MiB", 1ull << 20}, {"G", 1ull << 30},  {"GB", 1ull << 30},
-                                     {"GiB", 1ull << 30}};
-    std::uint64_t mult = 0;
-    for (const Unit& u : units)
-        if (unit == u.name) mult = u.mult;
-    if (mult == 0) throw UsageError("invalid size '" + s + "' (examples: 65536, 64KiB, 8MiB, 1GiB)");
-    if (value == 0) throw UsageError("size must be greater than 0: '" + s + "'");
-    if (value > (std::uint64_t{1} << 50) / mult) throw UsageError("size too large: '" + s + "'");
-    return static_cast<std::size_t>(value * mult);
-}
 
 }  // namespace parapipe

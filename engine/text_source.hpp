@@ -1,10 +1,11 @@
 #pragma once
-// Text input: files, directories (recursive, sorted), or stdin / named pipes. Regular files are
+// Text input: files, directories (engine/walk.hpp), or stdin / named pipes. Regular files are
 // memory-mapped (no copy); streams (and /proc, /sys files) are spooled to an unlinked temporary
 // file first, then mapped, so every mode (including forked workers) sees them the same way.
-// Inputs are cut into chunks of about `chunk_size` bytes, only where utf8::next_cut allows:
-// a chunk never splits a word or a UTF-8 sequence; small files share a chunk; a word longer
-// than the chunk size stays whole. Read-only after construction: thread-safe and fork-safe.
+// Inputs are cut into chunks of about `chunk_size` bytes, only where the source's CutRule
+// allows (after a newline for lines(), between words for text_files()): a record is never
+// split; small files share a chunk; a record longer than the chunk size stays whole.
+// Read-only after construction: thread-safe and fork-safe.
 // An input truncated by someone else while it is read fails the chunk with a clear Error
 // (a SIGBUS on its mapping is caught, see text_source.cpp), never a crash.
 #include <atomic>
@@ -13,16 +14,26 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
+#include <parapipe/engine/walk.hpp>
+
 namespace parapipe {
+
+/// Where a text may be cut: the first position >= `from` (and <= text.size()) at which a chunk
+/// may end without splitting a record. Must return text.size() when no such place exists.
+using CutRule = std::size_t (*)(std::string_view text, std::size_t from);
+
+/// Cuts only right after a '\n' (or at the end): lines() uses it.
+std::size_t cut_after_newline(std::string_view text, std::size_t from);
 
 class TextSource {
 public:
     /// Opens every path ("-" or an empty list: stdin). Throws UsageError naming the first
-    /// missing or unreadable path. Directories are walked recursively; symlinked directories
-    /// are not followed, so loops cannot happen.
-    static std::shared_ptr<const TextSource> open(const std::vector<std::string>& paths, std::size_t chunk_size);
+    /// missing or unreadable path. Directories are walked with engine/walk.hpp.
+    static std::shared_ptr<const TextSource> open(const std::vector<std::string>& paths, std::size_t chunk_size,
+                                                  CutRule cut_rule, const WalkOptions& walk = {});
 
     ~TextSource();
     TextSource(const TextSource&) = delete;
@@ -32,12 +43,16 @@ public:
     std::uint64_t total_bytes() const { return total_bytes_; }
     std::size_t file_count() const { return files_.size(); }
 
-    /// Calls f(std::string_view text) for each piece (one per file) of a chunk.
+    /// Calls f(std::string_view text) -- or f(text, const std::string& file) -- for each piece
+    /// (one per file) of a chunk.
     template <class F>
     void for_each_piece(std::size_t chunk, F&& f) const {
         for (std::size_t p = chunk_begin_[chunk]; p < chunk_begin_[chunk + 1]; ++p) {
             const Piece& pc = pieces_[p];
-            f(std::string_view(files_[pc.file].data + pc.begin, pc.end - pc.begin));
+            const File& file = files_[pc.file];
+            std::string_view text(file.data + pc.begin, pc.end - pc.begin);
+            if constexpr (std::is_invocable_v<F&, std::string_view, const std::string&>) f(text, file.name);
+            else f(text);
         }
         check_intact(chunk);
     }
@@ -63,7 +78,7 @@ private:
         std::size_t begin, end;
     };
     void add_file(const std::string& display, int fd, bool spooled = false);
-    void cut(std::size_t chunk_size);
+    void cut(std::size_t chunk_size, CutRule rule);
     /// Throws Error when a file of the chunk was truncated while being read.
     void check_intact(std::size_t chunk) const;
 
@@ -74,8 +89,5 @@ private:
     int guard_slot_ = -1;
     mutable std::atomic<std::int64_t> faulted_file_{-1};  // set by the SIGBUS handler
 };
-
-/// Parses "8MiB", "64KiB", "1GiB", "512", "4k", "2M"; throws UsageError on anything else or 0.
-std::size_t parse_size(std::string_view text);
 
 }  // namespace parapipe

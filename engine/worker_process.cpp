@@ -1,4 +1,4 @@
-#include "engine/detail/worker_process.hpp"
+#include <parapipe/engine/detail/worker_process.hpp>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "engine/errors.hpp"
+#include <parapipe/engine/errors.hpp>
 
 namespace parapipe::detail {
 

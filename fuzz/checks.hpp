@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/errors.hpp"
-#include "engine/text_source.hpp"
-#include "operators/words.hpp"
+#include <parapipe/engine/errors.hpp>
+#include <parapipe/engine/text_source.hpp>
+#include <parapipe/operators/words.hpp>
 #include "tests/support/test_support.hpp"
 
 namespace parapipe::fuzz {

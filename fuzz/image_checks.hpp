@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "engine/errors.hpp"
-#include "operators/image/parse_ops.hpp"
+#include <parapipe/engine/errors.hpp>
+#include <parapipe/operators/image/parse_ops.hpp>
 
 namespace parapipe::fuzz {
 

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "operators/count_by_key.hpp"
+#include <parapipe/operators/count_by_key.hpp>
 
 namespace parapipe::ops {
 

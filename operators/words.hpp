@@ -10,7 +10,8 @@
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
-#include "engine/utf8.hpp"
+#include <parapipe/engine/counters.hpp>
+#include <parapipe/operators/utf8.hpp>
 
 namespace parapipe::ops {
 
@@ -89,7 +90,16 @@ std::uint64_t for_each_word(std::string_view text, Emit&& emit) {
 
 namespace parapipe::ops {
 
-/// The tokenizer as a flat_map stage: `flow.flat_map(parapipe::ops::words)`.
-inline constexpr auto words = [](std::string_view text, auto&& emit) { for_each_word(text, emit); };
+/// The tokenizer as a flat_map stage: `flow.flat_map(parapipe::ops::words)`. Bytes that are not
+/// UTF-8 separate words and are added to the counter "invalid_bytes" (engine/counters.hpp).
+struct Words {
+    using output_type = std::string_view;
+    template <class Emit>
+    void operator()(std::string_view text, Emit&& emit) const {
+        if (const std::uint64_t invalid = for_each_word(text, emit)) parapipe::count(invalid_bytes_counter, invalid);
+    }
+    static constexpr std::string_view invalid_bytes_counter = "invalid_bytes";
+};
+inline constexpr Words words{};
 
 }  // namespace parapipe::ops

@@ -1,5 +1,5 @@
 // The image pipeline's batch plan, its sequential reference, and the histogram report.
-#include "pipelines/image.hpp"
+#include <parapipe/pipelines/image.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
-#include "operators/image/apply_ops.hpp"
-#include "pipelines/detail/opencv_threads.hpp"
+#include <parapipe/operators/image/apply_ops.hpp>
+#include <parapipe/pipelines/detail/opencv_threads.hpp>
 
 namespace parapipe::image {
 
@@ -118,7 +118,7 @@ Plan<Partial, Result> make_batch_plan(std::vector<Input> inputs, Config cfg) {
             for (const auto& in : st->inputs)
                 std::filesystem::create_directories(std::filesystem::path(output_path(in, st->cfg)).parent_path());
         }
-        if (ctx.mode != Mode::seq) st->limit.limit();
+        if (ctx.concurrent) st->limit.limit();
     };
     plan.worker_init = [] {
         if (cv::getNumThreads() != 1) cv::setNumThreads(1);

@@ -21,13 +21,13 @@
 
 #include <opencv2/core/mat.hpp>
 
-#include "engine/plan.hpp"
-#include "engine/serialize.hpp"
-#include "operators/image/histogram.hpp"
-#include "operators/image/image_io.hpp"
-#include "operators/image/mat_codec.hpp"
-#include "operators/image/op.hpp"
-#include "shm/codec.hpp"
+#include <parapipe/engine/plan.hpp>
+#include <parapipe/engine/serialize.hpp>
+#include <parapipe/operators/image/histogram.hpp>
+#include <parapipe/operators/image/image_io.hpp>
+#include <parapipe/operators/image/mat_codec.hpp>
+#include <parapipe/operators/image/op.hpp>
+#include <parapipe/engine/shm_codec.hpp>
 
 namespace parapipe::image {
 

@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <map>
 
-#include "engine/errors.hpp"
-#include "operators/image/image_header.hpp"
-#include "pipelines/image.hpp"
+#include <parapipe/engine/errors.hpp>
+#include <parapipe/operators/image/image_header.hpp>
+#include <parapipe/pipelines/image.hpp>
 
 namespace parapipe::image {
 

@@ -5,10 +5,10 @@
 
 #include <opencv2/core.hpp>
 
-#include "operators/image/apply_ops.hpp"
-#include "operators/image/halo.hpp"
-#include "pipelines/detail/opencv_threads.hpp"
-#include "pipelines/image.hpp"
+#include <parapipe/operators/image/apply_ops.hpp>
+#include <parapipe/operators/image/halo.hpp>
+#include <parapipe/pipelines/detail/opencv_threads.hpp>
+#include <parapipe/pipelines/image.hpp>
 
 namespace parapipe::image {
 
@@ -58,17 +58,17 @@ Plan<Partial, Result> make_tile_plan(const Input& input, Config cfg) {
     Plan<Partial, Result> plan;
     plan.chunk_count = st->bands.size();
     plan.prepare = [st](const RunContext& ctx) {
-        if (ctx.mode != Mode::seq) st->limit.limit();
-        if (ctx.mode == Mode::shm) {
+        if (ctx.concurrent) st->limit.limit();
+        if (ctx.forked && ctx.shared_alloc) {
             // Into the shared segment, mapped before fork: every worker reads the same pages.
             const std::size_t bytes = st->decoded.total() * st->decoded.elemSize();
             st->in = cv::Mat(st->rows, st->cols, st->in_type, ctx.shared_alloc(bytes));
             // The heap copy stays: a plan run again (benchmarks, tests) must not decode again.
             st->decoded.copyTo(st->in);
         } else {
-            st->in = st->decoded;  // Mode::processes: workers inherit it at fork
+            st->in = st->decoded;  // in-process, or forked workers that inherit it at fork
         }
-        st->bands_in_partial = ctx.mode == Mode::processes;
+        st->bands_in_partial = !ctx.shared_alloc;  // workers cannot write where we read
         st->out = cv::Mat();
         if (!st->bands_in_partial) {
             const std::size_t bytes = std::size_t(st->rows) * st->cols * CV_ELEM_SIZE(st->out_type);

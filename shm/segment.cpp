@@ -1,4 +1,4 @@
-#include "shm/segment.hpp"
+#include <parapipe/shm/segment.hpp>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -10,7 +10,6 @@
 #include <cstring>
 #include <random>
 
-#include "engine/errors.hpp"
 
 namespace parapipe::shm {
 
@@ -29,7 +28,7 @@ std::size_t shm_free_bytes() {
 Segment::Segment(std::size_t bytes) : size_(bytes) {
     remove_stale();
     if (std::size_t free = shm_free_bytes(); free < bytes)
-        throw Error("/dev/shm has " + mib(free) + " free but the shared segment needs " + mib(bytes) +
+        throw SegmentError("/dev/shm has " + mib(free) + " free but the shared segment needs " + mib(bytes) +
                     "; free space in /dev/shm or use --mode processes");
     std::random_device rd;
     name_ = std::string(prefix) + std::to_string(::getpid()) + "-" + std::to_string(rd());
@@ -39,7 +38,7 @@ Segment::Segment(std::size_t bytes) : size_(bytes) {
     } catch (const bip::interprocess_exception& e) {
         object_.reset();
         bip::shared_memory_object::remove(name_.c_str());
-        throw Error("cannot create shared segment " + name_ + ": " + e.what());
+        throw SegmentError("cannot create shared segment " + name_ + ": " + e.what());
     }
     reserve();
     map();
@@ -52,7 +51,7 @@ void Segment::reserve() {
         region_.reset();
         object_.reset();
         bip::shared_memory_object::remove(name_.c_str());
-        throw Error("/dev/shm cannot hold a shared segment of " + mib(size_) + " (" + std::strerror(rc) +
+        throw SegmentError("/dev/shm cannot hold a shared segment of " + mib(size_) + " (" + std::strerror(rc) +
                     "); free space in /dev/shm or use --mode processes");
     }
 }
@@ -68,7 +67,7 @@ Segment::~Segment() {
 void Segment::grow(std::size_t new_size) {
     if (new_size <= size_) return;
     if (std::size_t free = shm_free_bytes(); free < new_size - size_)
-        throw Error("/dev/shm has " + mib(free) + " free but the shared segment must grow by " +
+        throw SegmentError("/dev/shm has " + mib(free) + " free but the shared segment must grow by " +
                     mib(new_size - size_) + "; free space in /dev/shm or use --mode processes");
     region_.reset();
     object_->truncate(static_cast<bip::offset_t>(new_size));

@@ -6,6 +6,7 @@
 // creating process removes the segment.
 #include <cstddef>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include <boost/interprocess/mapped_region.hpp>
@@ -13,9 +14,15 @@
 
 namespace parapipe::shm {
 
+/// A segment could not be created or grown; the message names the shortfall.
+class SegmentError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 class Segment {
 public:
-    /// Creates and maps a segment of `bytes`. Throws Error naming the shortfall when
+    /// Creates and maps a segment of `bytes`. Throws SegmentError naming the shortfall when
     /// /dev/shm cannot hold it. Removes segments of dead runs first.
     explicit Segment(std::size_t bytes);
     ~Segment();

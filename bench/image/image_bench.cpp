@@ -26,10 +26,10 @@
 
 #include "bench/corpus/image_corpus.hpp"
 #include "bench/image/baseline.hpp"
-#include "engine/run.hpp"
-#include "operators/image/apply_ops.hpp"
-#include "operators/image/parse_ops.hpp"
-#include "pipelines/image.hpp"
+#include <parapipe/engine/run.hpp>
+#include <parapipe/operators/image/apply_ops.hpp>
+#include <parapipe/operators/image/parse_ops.hpp>
+#include <parapipe/pipelines/image.hpp>
 
 namespace {
 

@@ -3,8 +3,8 @@
 #include <benchmark/benchmark.h>
 
 #include "bench/micro/micro_corpus.hpp"
-#include "engine/text_source.hpp"
-#include "engine/utf8.hpp"
+#include <parapipe/engine/text_source.hpp>
+#include <parapipe/engine/utf8.hpp>
 
 namespace {
 

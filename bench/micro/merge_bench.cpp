@@ -4,7 +4,7 @@
 
 #include "bench/corpus/text_corpus.hpp"
 #include "bench/micro/micro_corpus.hpp"
-#include "operators/count_by_key.hpp"
+#include <parapipe/operators/count_by_key.hpp>
 
 namespace {
 

@@ -3,7 +3,7 @@
 // in a temporary file, and word-count partials built from it. Built once per process.
 #include <string>
 
-#include "pipelines/wordcount.hpp"
+#include <parapipe/pipelines/wordcount.hpp>
 
 namespace parapipe::bench::micro {
 

@@ -6,9 +6,9 @@
 #include <boost/interprocess/managed_external_buffer.hpp>
 
 #include "bench/micro/micro_corpus.hpp"
-#include "operators/count_by_key.hpp"
-#include "shm/codec.hpp"
-#include "shm/segment.hpp"
+#include <parapipe/operators/count_by_key.hpp>
+#include <parapipe/engine/shm_codec.hpp>
+#include <parapipe/shm/segment.hpp>
 
 namespace {
 

@@ -3,8 +3,8 @@
 #include <benchmark/benchmark.h>
 
 #include "bench/micro/micro_corpus.hpp"
-#include "engine/serialize.hpp"
-#include "pipelines/wordcount.hpp"
+#include <parapipe/engine/serialize.hpp>
+#include <parapipe/pipelines/wordcount.hpp>
 
 namespace {
 

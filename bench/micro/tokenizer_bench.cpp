@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "bench/micro/micro_corpus.hpp"
-#include "operators/words.hpp"
+#include <parapipe/operators/words.hpp>
 
 namespace {
 

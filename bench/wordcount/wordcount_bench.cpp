@@ -10,8 +10,8 @@
 
 #include "bench/corpus/text_corpus.hpp"
 #include "bench/wordcount/baseline.hpp"
-#include "engine/run.hpp"
-#include "pipelines/wordcount.hpp"
+#include <parapipe/engine/run.hpp>
+#include <parapipe/pipelines/wordcount.hpp>
 
 namespace {
 

@@ -9,12 +9,12 @@
 #include <opencv2/core/utility.hpp>
 
 #include "bench/wordcount/baseline.hpp"
-#include "operators/image/apply_ops.hpp"
-#include "operators/image/image_io.hpp"
-#include "operators/image/parse_ops.hpp"
-#include "pipelines/image.hpp"
+#include <parapipe/operators/image/apply_ops.hpp>
+#include <parapipe/operators/image/image_io.hpp>
+#include <parapipe/operators/image/parse_ops.hpp>
+#include <parapipe/pipelines/image.hpp>
 #include "cli/exit_codes.hpp"
-#include "engine/errors.hpp"
+#include <parapipe/engine/errors.hpp>
 
 namespace parapipe::cli::bench {
 

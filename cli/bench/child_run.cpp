@@ -17,7 +17,7 @@
 #include <thread>
 
 #include "cli/command.hpp"
-#include "engine/errors.hpp"
+#include <parapipe/engine/errors.hpp>
 
 namespace parapipe::cli::bench {
 

@@ -10,7 +10,7 @@
 #include "bench/corpus/text_corpus.hpp"
 #include "cli/bench/file_hash.hpp"
 #include "cli/bench/units.hpp"
-#include "engine/errors.hpp"
+#include <parapipe/engine/errors.hpp>
 
 namespace parapipe::cli::bench {
 

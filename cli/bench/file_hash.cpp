@@ -6,7 +6,7 @@
 #include <fstream>
 #include <vector>
 
-#include "engine/errors.hpp"
+#include <parapipe/engine/errors.hpp>
 
 namespace parapipe::cli::bench {
 

@@ -10,9 +10,9 @@
 #include "bench/corpus/image_corpus.hpp"
 #include "cli/bench/units.hpp"
 #include "cli/command.hpp"
-#include "engine/errors.hpp"
-#include "operators/image/parse_ops.hpp"
-#include "pipelines/image.hpp"
+#include <parapipe/engine/errors.hpp>
+#include <parapipe/operators/image/parse_ops.hpp>
+#include <parapipe/pipelines/image.hpp>
 
 namespace parapipe::cli::bench {
 

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/bench/units.hpp"
-#include "engine/csv.hpp"
+#include "cli/csv.hpp"
 
 namespace parapipe::cli::bench {
 

@@ -4,7 +4,7 @@
 
 #include "cli/bench/child_run.hpp"
 #include "cli/bench/file_hash.hpp"
-#include "engine/errors.hpp"
+#include <parapipe/engine/errors.hpp>
 
 namespace parapipe::cli::bench {
 

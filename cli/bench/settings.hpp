@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/mode.hpp"
+#include <parapipe/engine/mode.hpp>
 
 namespace parapipe::cli::bench {
 

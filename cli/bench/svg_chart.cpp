@@ -14,7 +14,7 @@
 #include "cli/bench/find_program.hpp"
 #include "cli/bench/units.hpp"
 #include "cli/output_file.hpp"
-#include "engine/errors.hpp"
+#include <parapipe/engine/errors.hpp>
 
 namespace parapipe::cli::bench {
 

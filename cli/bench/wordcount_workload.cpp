@@ -10,7 +10,7 @@
 #include "cli/bench/units.hpp"
 #include "cli/command.hpp"
 #include "cli/output_file.hpp"
-#include "engine/errors.hpp"
+#include <parapipe/engine/errors.hpp>
 
 namespace parapipe::cli::bench {
 

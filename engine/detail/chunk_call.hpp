@@ -2,10 +2,12 @@
 // Runs one chunk of a plan, turning an operator's exception into a ChunkError that names
 // the chunk and keeps the operator's message. Used by every executor.
 #include <exception>
+#include <memory>
+#include <vector>
 
-#include "engine/errors.hpp"
-#include "engine/options.hpp"
-#include "engine/plan.hpp"
+#include <parapipe/engine/errors.hpp>
+#include <parapipe/engine/options.hpp>
+#include <parapipe/engine/plan.hpp>
 
 namespace parapipe::detail {
 
@@ -31,11 +33,11 @@ inline void add_progress(const RunOptions& opt, std::uint64_t w) {
     if (opt.progress) opt.progress->fetch_add(w, std::memory_order_relaxed);
 }
 
-template <class P, class R>
-RunContext heap_context(const RunOptions& opt, std::vector<std::unique_ptr<char[]>>& owned) {
+/// The context of an in-process run (seq, threads): shared memory is simply the heap.
+inline RunContext heap_context(const RunOptions& opt, std::vector<std::unique_ptr<char[]>>& owned) {
     RunContext ctx;
-    ctx.mode = opt.mode;
     ctx.workers = opt.workers;
+    ctx.concurrent = opt.mode != Mode::seq;
     ctx.shared_alloc = [&owned](std::size_t n) -> void* {
         owned.push_back(std::make_unique<char[]>(n));  // value-initialized: zeroed
         return owned.back().get();

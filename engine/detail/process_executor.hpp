@@ -11,9 +11,10 @@
 #include <memory>
 #include <vector>
 
-#include "engine/detail/chunk_call.hpp"
-#include "engine/detail/worker_process.hpp"
-#include "engine/serialize.hpp"
+#include <parapipe/engine/detail/attempts.hpp>
+#include <parapipe/engine/detail/chunk_call.hpp>
+#include <parapipe/engine/detail/worker_process.hpp>
+#include <parapipe/engine/serialize.hpp>
 
 namespace parapipe::detail {
 
@@ -49,18 +50,20 @@ int process_worker_loop(const Plan<P, R>& plan, int in, int out) {
 
 template <class P, class R>
 R run_processes(const Plan<P, R>& plan, const RunOptions& opt) {
-    static_assert(Serializable<P>,
-                  "Mode::processes sends partials through pipes: specialize parapipe::Serializer<Partial> "
-                  "(engine/serialize.hpp) for this pipeline's partial type");
     ignore_sigpipe();
-    std::vector<std::unique_ptr<char[]>> owned;
-    if (plan.prepare) plan.prepare(heap_context<P, R>(opt, owned));
+    if (plan.prepare) {
+        // Workers are forked: nothing they write reaches the coordinator except their replies.
+        RunContext ctx;
+        ctx.workers = opt.workers;
+        ctx.concurrent = true;
+        ctx.forked = true;
+        plan.prepare(ctx);
+    }
 
     const std::size_t n = plan.chunk_count;
     std::deque<std::size_t> pending;
     for (std::size_t i = 0; i < n; ++i) pending.push_back(i);
-    std::vector<unsigned> attempts(n, 0);
-    const unsigned max_attempts = std::max(1u, opt.max_attempts);
+    AttemptLedger ledger(n, opt.max_attempts);
 
     Pool pool;
     const std::size_t width = std::min<std::size_t>(std::max(1u, opt.workers), n);
@@ -86,9 +89,7 @@ R run_processes(const Plan<P, R>& plan, const RunOptions& opt) {
     auto on_death = [&](std::size_t w) {
         int status = close_and_wait(pool.children[w]);
         auto chunk = static_cast<std::size_t>(busy[w]);
-        if (++attempts[chunk] >= max_attempts)
-            throw ChunkError(plan.describe(chunk) + ": worker " + describe_status(status) + " on each of " +
-                             std::to_string(max_attempts) + " attempts");
+        ledger.died_on(plan, chunk, describe_status(status));
         pending.push_front(chunk);
         spawn(w);
         feed(w);

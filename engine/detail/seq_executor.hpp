@@ -3,14 +3,14 @@
 #include <memory>
 #include <vector>
 
-#include "engine/detail/chunk_call.hpp"
+#include <parapipe/engine/detail/chunk_call.hpp>
 
 namespace parapipe::detail {
 
 template <class P, class R>
 R run_seq(const Plan<P, R>& plan, const RunOptions& opt) {
     std::vector<std::unique_ptr<char[]>> owned;
-    if (plan.prepare) plan.prepare(heap_context<P, R>(opt, owned));
+    if (plan.prepare) plan.prepare(heap_context(opt, owned));
     P partial = plan.init();
     for (std::size_t i = 0; i < plan.chunk_count; ++i) {
         check_cancel(opt);

@@ -12,7 +12,7 @@
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 
-#include "engine/detail/chunk_call.hpp"
+#include <parapipe/engine/detail/chunk_call.hpp>
 
 // ThreadSanitizer cannot see the synchronization inside an uninstrumented libtbb (Debian's):
 // a partial written by a TBB thread and read after the arena's wait looks like a race. These
@@ -57,7 +57,7 @@ private:
 template <class P, class R>
 R run_threads(const Plan<P, R>& plan, const RunOptions& opt) {
     std::vector<std::unique_ptr<char[]>> owned;
-    if (plan.prepare) plan.prepare(heap_context<P, R>(opt, owned));
+    if (plan.prepare) plan.prepare(heap_context(opt, owned));
     const unsigned workers = opt.workers ? opt.workers : 1;
     TbbScope scope;
     std::optional<P> total;

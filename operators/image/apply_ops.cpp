@@ -1,4 +1,4 @@
-#include "operators/image/apply_ops.hpp"
+#include <parapipe/operators/image/apply_ops.hpp>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>

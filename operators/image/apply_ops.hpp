@@ -3,7 +3,7 @@
 // operators/image/op.hpp, so results are pixel-identical to calling OpenCV by hand.
 #include <opencv2/core/mat.hpp>
 
-#include "operators/image/op.hpp"
+#include <parapipe/operators/image/op.hpp>
 
 namespace parapipe::ops {
 

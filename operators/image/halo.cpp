@@ -1,9 +1,9 @@
-#include "operators/image/halo.hpp"
+#include <parapipe/operators/image/halo.hpp>
 
 #include <algorithm>
 
-#include "engine/errors.hpp"
-#include "operators/image/apply_ops.hpp"
+#include <parapipe/engine/errors.hpp>
+#include <parapipe/operators/image/apply_ops.hpp>
 
 namespace parapipe::ops {
 

@@ -11,7 +11,7 @@
 // which is dropped. Width is never cut, so columns need no halo.
 #include <opencv2/core/mat.hpp>
 
-#include "operators/image/op.hpp"
+#include <parapipe/operators/image/op.hpp>
 
 namespace parapipe::ops {
 

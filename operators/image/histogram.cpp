@@ -1,8 +1,8 @@
-#include "operators/image/histogram.hpp"
+#include <parapipe/operators/image/histogram.hpp>
 
 #include <string>
 
-#include "engine/errors.hpp"
+#include <parapipe/engine/errors.hpp>
 
 namespace parapipe::ops {
 

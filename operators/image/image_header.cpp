@@ -1,4 +1,4 @@
-#include "operators/image/image_header.hpp"
+#include <parapipe/operators/image/image_header.hpp>
 
 #include <cctype>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "operators/image/image_io.hpp"
+#include <parapipe/operators/image/image_io.hpp>
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -14,7 +14,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
-#include "operators/image/image_header.hpp"
+#include <parapipe/operators/image/image_header.hpp>
 
 namespace parapipe::ops {
 

@@ -11,7 +11,7 @@
 
 #include <opencv2/core/mat.hpp>
 
-#include "engine/errors.hpp"
+#include <parapipe/engine/errors.hpp>
 
 namespace parapipe::ops {
 

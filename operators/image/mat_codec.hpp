@@ -7,9 +7,9 @@
 
 #include <opencv2/core/mat.hpp>
 
-#include "engine/errors.hpp"
-#include "engine/serialize.hpp"
-#include "shm/codec.hpp"
+#include <parapipe/engine/errors.hpp>
+#include <parapipe/engine/serialize.hpp>
+#include <parapipe/engine/shm_codec.hpp>
 
 namespace parapipe {
 

@@ -1,10 +1,10 @@
-#include "operators/image/parse_ops.hpp"
+#include <parapipe/operators/image/parse_ops.hpp>
 
 #include <charconv>
 #include <cstdio>
 #include <string>
 
-#include "engine/errors.hpp"
+#include <parapipe/engine/errors.hpp>
 
 namespace parapipe::ops {
 

@@ -3,7 +3,7 @@
 // is one clear line and exit code 2, not a failure halfway through a batch.
 #include <string_view>
 
-#include "operators/image/op.hpp"
+#include <parapipe/operators/image/op.hpp>
 
 namespace parapipe::ops {
 

@@ -1,9 +1,9 @@
 // engine/text_source.* — chunks never split a word or a UTF-8 sequence, whatever the size.
 #include <gtest/gtest.h>
 
-#include "engine/errors.hpp"
-#include "engine/text_source.hpp"
-#include "engine/utf8.hpp"
+#include <parapipe/engine/errors.hpp>
+#include <parapipe/engine/text_source.hpp>
+#include <parapipe/engine/utf8.hpp>
 #include "tests/support/test_support.hpp"
 
 namespace parapipe {

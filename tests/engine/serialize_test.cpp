@@ -4,10 +4,10 @@
 #include <map>
 #include <memory>
 
-#include "engine/serialize.hpp"
-#include "operators/count_by_key.hpp"
-#include "pipelines/wordcount.hpp"
-#include "shm/codec.hpp"
+#include <parapipe/engine/serialize.hpp>
+#include <parapipe/operators/count_by_key.hpp>
+#include <parapipe/pipelines/wordcount.hpp>
+#include <parapipe/engine/shm_codec.hpp>
 
 namespace parapipe {
 namespace {

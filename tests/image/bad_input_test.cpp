@@ -7,11 +7,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "engine/run.hpp"
-#include "operators/image/image_header.hpp"
-#include "operators/image/image_io.hpp"
-#include "operators/image/parse_ops.hpp"
-#include "pipelines/image.hpp"
+#include <parapipe/engine/run.hpp>
+#include <parapipe/operators/image/image_header.hpp>
+#include <parapipe/operators/image/image_io.hpp>
+#include <parapipe/operators/image/parse_ops.hpp>
+#include <parapipe/pipelines/image.hpp>
 #include "tests/image/image_test_support.hpp"
 #include "tests/support/test_support.hpp"
 

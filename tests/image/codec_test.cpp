@@ -4,9 +4,9 @@
 
 #include <boost/interprocess/managed_external_buffer.hpp>
 
-#include "operators/image/histogram.hpp"
-#include "operators/image/mat_codec.hpp"
-#include "pipelines/image.hpp"
+#include <parapipe/operators/image/histogram.hpp>
+#include <parapipe/operators/image/mat_codec.hpp>
+#include <parapipe/pipelines/image.hpp>
 #include "tests/image/image_test_support.hpp"
 
 namespace parapipe {

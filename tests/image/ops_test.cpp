@@ -2,9 +2,9 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
-#include "engine/errors.hpp"
-#include "operators/image/apply_ops.hpp"
-#include "operators/image/parse_ops.hpp"
+#include <parapipe/engine/errors.hpp>
+#include <parapipe/operators/image/apply_ops.hpp>
+#include <parapipe/operators/image/parse_ops.hpp>
 #include "tests/image/image_test_support.hpp"
 
 namespace parapipe::ops {

@@ -4,13 +4,13 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/errors.hpp"
-#include "engine/run.hpp"
-#include "operators/image/apply_ops.hpp"
-#include "operators/image/halo.hpp"
-#include "operators/image/histogram.hpp"
-#include "operators/image/parse_ops.hpp"
-#include "pipelines/image.hpp"
+#include <parapipe/engine/errors.hpp>
+#include <parapipe/engine/run.hpp>
+#include <parapipe/operators/image/apply_ops.hpp>
+#include <parapipe/operators/image/halo.hpp>
+#include <parapipe/operators/image/histogram.hpp>
+#include <parapipe/operators/image/parse_ops.hpp>
+#include <parapipe/pipelines/image.hpp>
 #include "tests/image/image_test_support.hpp"
 #include "tests/support/test_support.hpp"
 

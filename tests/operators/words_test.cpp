@@ -4,7 +4,7 @@
 #include <map>
 #include <random>
 
-#include "operators/words.hpp"
+#include <parapipe/operators/words.hpp>
 #include "tests/support/test_support.hpp"
 
 namespace parapipe {

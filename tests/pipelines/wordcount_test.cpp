@@ -3,8 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/run.hpp"
-#include "pipelines/wordcount.hpp"
+#include <parapipe/engine/run.hpp>
+#include <parapipe/pipelines/wordcount.hpp>
 #include "tests/support/test_support.hpp"
 
 namespace parapipe {

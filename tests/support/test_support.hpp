@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/options.hpp"
+#include <parapipe/engine/options.hpp>
 
 namespace parapipe::testing {
 

@@ -1,6 +1,6 @@
 // Must NOT compile: a partial type without a Serializer run in Mode::processes.
 // tests/engine/compile_fail/check.cmake expects the readable static_assert message.
-#include "engine/run.hpp"
+#include <parapipe/engine/run.hpp>
 
 struct Opaque {
     int secret = 0;

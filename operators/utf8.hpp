@@ -1,6 +1,6 @@
 #pragma once
-// UTF-8 decoding and the word-character class shared by the chunker and the tokenizer, so that
-// both agree on where a word may end. Ill-formed bytes follow ICU's U8_NEXT (maximal subpart).
+// UTF-8 decoding and the word-character class shared by text_files' cuts and the tokenizer, so
+// that both agree on where a word may end. Ill-formed bytes follow ICU's U8_NEXT (maximal subpart).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

@@ -1,8 +1,8 @@
 // parse_size (engine/text_source.hpp): the sizes --chunk-size accepts.
 #include <gtest/gtest.h>
 
-#include "engine/errors.hpp"
-#include "engine/text_source.hpp"
+#include <parapipe/engine/errors.hpp>
+#include <parapipe/engine/text_source.hpp>
 
 namespace parapipe {
 namespace {

@@ -1,43 +1,33 @@
 #pragma once
-// How a partial result is stored in the shared segment (Mode::shm): as shm-allocated
-// containers that the coordinator reads in place. Nothing is encoded to bytes.
-// Customization point: specialize parapipe::ShmCodec<T> with
+// How a partial result is stored in the shared segment (Mode::shm): as shm-allocated containers
+// (shm/alloc.hpp) that the coordinator reads in place. Nothing is encoded to bytes.
+// Derived for the same types as engine/serialize.hpp: arithmetic types, enums, strings,
+// vectors, arrays, pairs, tuples, optionals, map-like and set-like containers, and types
+// described with PARAPIPE_FIELDS (engine/fields.hpp). A library type that cannot be described
+// (e.g. cv::Mat) may specialize parapipe::ShmCodec<T> with
 //   using stored = ...;                                   // a type that may live in the segment
 //   static stored make(const shm::VoidAlloc&);            // an empty one
 //   static void store(const T&, stored&, const shm::VoidAlloc&);
 //   static void load(const stored&, T&);
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
-#include <boost/interprocess/allocators/allocator.hpp>
-#include <boost/interprocess/containers/string.hpp>
-#include <boost/interprocess/containers/vector.hpp>
-#include <boost/interprocess/managed_external_buffer.hpp>
+#include <parapipe/engine/fields.hpp>
+#include <parapipe/engine/serialize.hpp>  // the MapLike / SetLike concepts
+#include <parapipe/shm/alloc.hpp>
 
 namespace parapipe {
-
-namespace shm {
-namespace bip = boost::interprocess;
-// Each worker builds its partial in a region of its own (bip::managed_external_buffer, no
-// interprocess mutex): a worker killed mid-allocation cannot block anyone else.
-using SegmentManager = bip::managed_external_buffer::segment_manager;
-template <class T>
-using Alloc = bip::allocator<T, SegmentManager>;
-using VoidAlloc = Alloc<void>;
-template <class T>
-using Vector = bip::vector<T, Alloc<T>>;
-using String = bip::basic_string<char, std::char_traits<char>, Alloc<char>>;
-}  // namespace shm
 
 template <class T, class Enable = void>
 struct ShmCodec;  // no definition: such types cannot be partials in Mode::shm
 
-/// True when T can be stored in the shared segment.
+/// True when T can be stored in the shared segment (checked all the way down).
 template <class T>
 concept ShmStorable = requires(const T& c, T& m, const shm::VoidAlloc& a, typename ShmCodec<T>::stored& s) {
     { ShmCodec<T>::make(a) } -> std::same_as<typename ShmCodec<T>::stored>;
@@ -45,25 +35,16 @@ concept ShmStorable = requires(const T& c, T& m, const shm::VoidAlloc& a, typena
     ShmCodec<T>::load(std::as_const(s), m);
 };
 
-template <class T>
-struct ShmCodec<T, std::enable_if_t<std::is_arithmetic_v<T> || std::is_enum_v<T>>> {
-    using stored = T;
-    static stored make(const shm::VoidAlloc&) { return T{}; }
-    static void store(const T& v, stored& s, const shm::VoidAlloc&) { s = v; }
-    static void load(const stored& s, T& v) { v = s; }
-};
-
-template <>
-struct ShmCodec<std::string> {
-    using stored = shm::String;
-    static stored make(const shm::VoidAlloc& a) { return stored(a); }
-    static void store(const std::string& v, stored& s, const shm::VoidAlloc&) { s.assign(v.data(), v.data() + v.size()); }
-    static void load(const stored& s, std::string& v) { v.assign(s.data(), s.size()); }
-};
-
 namespace detail {
 template <class T>
 using stored_t = typename ShmCodec<T>::stored;
+
+template <class M>
+concept ShmMap = MapLike<M> && ShmStorable<typename M::key_type> && ShmStorable<typename M::mapped_type>;
+template <class S>
+concept ShmSet = SetLike<S> && ShmStorable<typename S::key_type>;
+template <class T>
+concept ShmDescribed = Described<T> && ShmStorable<fields_tuple_t<T>>;
 
 template <class Out, class Range>
 void store_range(const Range& in, shm::Vector<Out>& s, const shm::VoidAlloc& a) {
@@ -81,8 +62,24 @@ void store_range(const Range& in, shm::Vector<Out>& s, const shm::VoidAlloc& a) 
 }
 }  // namespace detail
 
+template <class T>
+struct ShmCodec<T, std::enable_if_t<std::is_arithmetic_v<T> || std::is_enum_v<T>>> {
+    using stored = T;
+    static stored make(const shm::VoidAlloc&) { return T{}; }
+    static void store(const T& v, stored& s, const shm::VoidAlloc&) { s = v; }
+    static void load(const stored& s, T& v) { v = s; }
+};
+
+template <>
+struct ShmCodec<std::string> {
+    using stored = shm::String;
+    static stored make(const shm::VoidAlloc& a) { return stored(a); }
+    static void store(const std::string& v, stored& s, const shm::VoidAlloc&) { s.assign(v.data(), v.data() + v.size()); }
+    static void load(const stored& s, std::string& v) { v.assign(s.data(), s.size()); }
+};
+
 template <class T, class A>
-struct ShmCodec<std::vector<T, A>> {
+struct ShmCodec<std::vector<T, A>, std::enable_if_t<ShmStorable<T>>> {
     using stored = shm::Vector<detail::stored_t<T>>;
     static stored make(const shm::VoidAlloc& a) { return stored(a); }
     static void store(const std::vector<T, A>& v, stored& s, const shm::VoidAlloc& a) { detail::store_range(v, s, a); }
@@ -93,7 +90,7 @@ struct ShmCodec<std::vector<T, A>> {
 };
 
 template <class T, std::size_t N>
-struct ShmCodec<std::array<T, N>> {
+struct ShmCodec<std::array<T, N>, std::enable_if_t<ShmStorable<T>>> {
     using stored = shm::Vector<detail::stored_t<T>>;
     static stored make(const shm::VoidAlloc& a) { return stored(a); }
     static void store(const std::array<T, N>& v, stored& s, const shm::VoidAlloc& a) { detail::store_range(v, s, a); }
@@ -103,7 +100,7 @@ struct ShmCodec<std::array<T, N>> {
 };
 
 template <class A, class B>
-struct ShmCodec<std::pair<A, B>> {
+struct ShmCodec<std::pair<A, B>, std::enable_if_t<ShmStorable<A> && ShmStorable<B>>> {
     using stored = std::pair<detail::stored_t<A>, detail::stored_t<B>>;
     static stored make(const shm::VoidAlloc& a) { return stored(ShmCodec<A>::make(a), ShmCodec<B>::make(a)); }
     static void store(const std::pair<A, B>& v, stored& s, const shm::VoidAlloc& a) {
@@ -117,7 +114,7 @@ struct ShmCodec<std::pair<A, B>> {
 };
 
 template <class... Ts>
-struct ShmCodec<std::tuple<Ts...>> {
+struct ShmCodec<std::tuple<Ts...>, std::enable_if_t<(ShmStorable<Ts> && ...)>> {
     using stored = std::tuple<detail::stored_t<Ts>...>;
     static stored make(const shm::VoidAlloc& a) { return stored(ShmCodec<Ts>::make(a)...); }
     static void store(const std::tuple<Ts...>& v, stored& s, const shm::VoidAlloc& a) {
@@ -132,19 +129,28 @@ struct ShmCodec<std::tuple<Ts...>> {
     }
 };
 
-namespace detail {
-template <class M>
-concept ShmMapLike = requires(M m) {
-    typename M::key_type;
-    typename M::mapped_type;
-    m.emplace(std::declval<typename M::key_type>(), std::declval<typename M::mapped_type>());
+/// An optional is a flag and a value (empty when the flag is clear).
+template <class T>
+struct ShmCodec<std::optional<T>, std::enable_if_t<ShmStorable<T>>> {
+    using stored = std::pair<bool, detail::stored_t<T>>;
+    static stored make(const shm::VoidAlloc& a) { return stored(false, ShmCodec<T>::make(a)); }
+    static void store(const std::optional<T>& v, stored& s, const shm::VoidAlloc& a) {
+        s.first = v.has_value();
+        if (v) ShmCodec<T>::store(*v, s.second, a);
+    }
+    static void load(const stored& s, std::optional<T>& v) {
+        if (!s.first) {
+            v.reset();
+            return;
+        }
+        ShmCodec<T>::load(s.second, v.emplace());
+    }
 };
-}  // namespace detail
 
 /// Map-like containers. String keys with arithmetic values (word counts) are stored as three
 /// flat arrays, so storing a large vocabulary costs three allocations, not one per word.
 template <class M>
-struct ShmCodec<M, std::enable_if_t<detail::ShmMapLike<M>>> {
+struct ShmCodec<M, std::enable_if_t<detail::ShmMap<M>>> {
     using K = typename M::key_type;
     using V = typename M::mapped_type;
     static constexpr bool flat = std::is_same_v<K, std::string> && std::is_arithmetic_v<V>;
@@ -197,6 +203,41 @@ struct ShmCodec<M, std::enable_if_t<detail::ShmMapLike<M>>> {
                 m.emplace(std::move(k), std::move(v));
             }
         }
+    }
+};
+
+/// Set-like containers: their keys in a vector.
+template <class S>
+struct ShmCodec<S, std::enable_if_t<detail::ShmSet<S>>> {
+    using K = typename S::key_type;
+    using stored = shm::Vector<detail::stored_t<K>>;
+    static stored make(const shm::VoidAlloc& a) { return stored(a); }
+    static void store(const S& v, stored& s, const shm::VoidAlloc& a) { detail::store_range(v, s, a); }
+    static void load(const stored& s, S& v) {
+        v.clear();
+        for (const auto& sk : s) {
+            K k;
+            ShmCodec<K>::load(sk, k);
+            v.insert(std::move(k));
+        }
+    }
+};
+
+/// Types described with PARAPIPE_FIELDS: a tuple of their members' stored forms.
+template <class T>
+struct ShmCodec<T, std::enable_if_t<detail::ShmDescribed<T>>> {
+    using Fields = fields_tuple_t<T>;
+    using stored = detail::stored_t<Fields>;
+    static stored make(const shm::VoidAlloc& a) { return ShmCodec<Fields>::make(a); }
+    static void store(const T& v, stored& s, const shm::VoidAlloc& a) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (ShmCodec<std::tuple_element_t<I, Fields>>::store(std::get<I>(v.parapipe_fields()), std::get<I>(s), a), ...);
+        }(std::make_index_sequence<std::tuple_size_v<Fields>>{});
+    }
+    static void load(const stored& s, T& v) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (ShmCodec<std::tuple_element_t<I, Fields>>::load(std::get<I>(s), std::get<I>(v.parapipe_fields())), ...);
+        }(std::make_index_sequence<std::tuple_size_v<Fields>>{});
     }
 };
 

@@ -1,0 +1,173 @@
+#pragma once
+// Keyed reductions: reduce_by_key, count_by_key, group_by_key. Each worker keeps a flat hash map
+// (Abseil) from key to value; partials merge key by key. The result is an ordinary vector of
+// (key, value) pairs in a defined order (by key unless an order is given), the same in every
+// mode, ready to start the next stage with range(result).
+// Keys need operator< (for the result's order) and absl::Hash (std types have it; a struct of
+// your own needs AbslHashValue). String-like keys are stored as std::string and looked up
+// without a copy.
+#include <absl/container/flat_hash_map.h>
+#include <absl/strings/string_view.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <parapipe/engine/reduce/owned.hpp>
+
+namespace parapipe {
+
+namespace detail {
+
+/// The value slot of `key` in `m`, inserted with make() when absent. String keys are looked up
+/// through a view, so counting an existing word allocates nothing.
+template <class Map, class KeyArg, class Make>
+auto& slot(Map& m, KeyArg&& key, Make&& make) {
+    using K = typename Map::key_type;
+    if constexpr (std::is_same_v<K, std::string> && std::is_convertible_v<KeyArg, std::string_view>) {
+        const std::string_view k(key);
+        auto it = m.find(absl::string_view(k.data(), k.size()));  // Debian's Abseil has its own string_view
+        if (it == m.end()) it = m.emplace(std::string(k), make()).first;
+        return it->second;
+    } else {
+        auto it = m.find(key);
+        if (it == m.end()) it = m.emplace(K(std::forward<KeyArg>(key)), make()).first;
+        return it->second;
+    }
+}
+
+/// Merges map `from` into `into` with combine(into_value, from_value), walking the smaller map.
+template <class Map, class Combine>
+void merge_maps(Map& into, Map&& from, Combine&& combine) {
+    if (into.size() < from.size()) std::swap(into, from);  // combine must be commutative anyway
+    for (auto& [k, v] : from) {
+        auto [it, inserted] = into.try_emplace(k, std::move(v));
+        if (!inserted) combine(it->second, std::move(v));
+    }
+}
+
+template <class Map>
+auto to_sorted_pairs(Map&& m) {
+    std::vector<std::pair<typename std::remove_cvref_t<Map>::key_type, typename std::remove_cvref_t<Map>::mapped_type>> out;
+    out.reserve(m.size());
+    for (auto& kv : m) out.emplace_back(std::move(const_cast<typename std::remove_cvref_t<Map>::key_type&>(kv.first)), std::move(kv.second));
+    m = {};
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    return out;
+}
+
+template <class F, class Item>
+using key_of_t = owned_t<std::invoke_result_t<const F&, const Item&>>;
+
+}  // namespace detail
+
+/// Result order of count_by_key: by key ascending (the default).
+struct ByKey {
+    std::size_t limit = 0;  ///< keep only the first `limit` entries (0: all)
+    template <class K>
+    bool operator()(const std::pair<K, std::uint64_t>& a, const std::pair<K, std::uint64_t>& b) const {
+        return a.first < b.first;
+    }
+};
+
+/// Result order of count_by_key: count descending, then key ascending; the first `limit` (0: all).
+struct MostFrequent {
+    std::size_t limit = 0;
+    template <class K>
+    bool operator()(const std::pair<K, std::uint64_t>& a, const std::pair<K, std::uint64_t>& b) const {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    }
+};
+
+/// `flow.count_by_key(key, parapipe::most_frequent(10))`: the ten most frequent keys.
+inline MostFrequent most_frequent(std::size_t limit = 0) { return {limit}; }
+
+/// Number of items per key: vector<pair<K, uint64>> in `Order` (ByKey or MostFrequent).
+template <class Item, class KeyF, class Order = ByKey>
+struct CountByKey {
+    using K = detail::key_of_t<KeyF, Item>;
+    using partial_type = absl::flat_hash_map<K, std::uint64_t>;
+    KeyF key;
+    Order order{};
+
+    partial_type init() const { return {}; }
+    template <class I>
+    void fold(partial_type& m, I&& item) const {
+        ++detail::slot(m, key(item), [] { return std::uint64_t{0}; });
+    }
+    void merge(partial_type& into, partial_type&& from) const {
+        detail::merge_maps(into, std::move(from), [](std::uint64_t& a, std::uint64_t b) { a += b; });
+    }
+    std::vector<std::pair<K, std::uint64_t>> finalize(partial_type&& m) const {
+        std::vector<std::pair<K, std::uint64_t>> out;
+        out.reserve(m.size());
+        for (auto& kv : m) out.emplace_back(std::move(const_cast<K&>(kv.first)), kv.second);
+        m = {};
+        if (order.limit == 0 || order.limit >= out.size()) {
+            std::sort(out.begin(), out.end(), order);
+        } else {
+            std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(order.limit), out.end(), order);
+            out.resize(order.limit);
+        }
+        return out;
+    }
+};
+
+/// combine(value(item)...) per key(item): vector<pair<K, V>> by key. `combine(V, V) -> V` must
+/// be associative and commutative.
+template <class Item, class KeyF, class ValueF, class CombineF>
+struct ReduceByKey {
+    using K = detail::key_of_t<KeyF, Item>;
+    using V = detail::key_of_t<ValueF, Item>;
+    using partial_type = absl::flat_hash_map<K, V>;
+    KeyF key;
+    ValueF value;
+    CombineF combine;
+
+    partial_type init() const { return {}; }
+    template <class I>
+    void fold(partial_type& m, I&& item) const {
+        bool fresh = false;
+        V& v = detail::slot(m, key(item), [&] {
+            fresh = true;
+            return V(value(item));
+        });
+        if (!fresh) v = combine(std::move(v), V(value(item)));
+    }
+    void merge(partial_type& into, partial_type&& from) const {
+        detail::merge_maps(into, std::move(from), [&](V& a, V&& b) { a = combine(std::move(a), std::move(b)); });
+    }
+    std::vector<std::pair<K, V>> finalize(partial_type&& m) const { return detail::to_sorted_pairs(std::move(m)); }
+};
+
+/// Every value(item) per key(item): vector<pair<K, vector<V>>> by key, each key's values sorted
+/// ascending (so the order does not depend on which worker saw which item).
+template <class Item, class KeyF, class ValueF>
+struct GroupByKey {
+    using K = detail::key_of_t<KeyF, Item>;
+    using V = detail::key_of_t<ValueF, Item>;
+    using partial_type = absl::flat_hash_map<K, std::vector<V>>;
+    KeyF key;
+    ValueF value;
+
+    partial_type init() const { return {}; }
+    template <class I>
+    void fold(partial_type& m, I&& item) const {
+        detail::slot(m, key(item), [] { return std::vector<V>{}; }).emplace_back(value(item));
+    }
+    void merge(partial_type& into, partial_type&& from) const {
+        detail::merge_maps(into, std::move(from), [](std::vector<V>& a, std::vector<V>&& b) {
+            a.insert(a.end(), std::make_move_iterator(b.begin()), std::make_move_iterator(b.end()));
+        });
+    }
+    std::vector<std::pair<K, std::vector<V>>> finalize(partial_type&& m) const {
+        auto out = detail::to_sorted_pairs(std::move(m));
+        for (auto& kv : out) std::sort(kv.second.begin(), kv.second.end());
+        return out;
+    }
+};
+
+}  // namespace parapipe
