@@ -13,7 +13,8 @@ set(PARAPIPE_FUZZ_FLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recove
 # parapipe_add_fuzzer(NAME src...): one libFuzzer binary.
 function(parapipe_add_fuzzer name)
   add_executable(${name} ${ARGN})
-  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/include
+    ${PROJECT_BINARY_DIR}/include)
   target_compile_options(${name} PRIVATE ${PARAPIPE_FUZZ_FLAGS})
   target_link_options(${name} PRIVATE ${PARAPIPE_FUZZ_FLAGS})
   target_link_libraries(${name} PRIVATE parapipe_warnings)
@@ -24,13 +25,17 @@ endfunction()
 parapipe_add_fuzzer(fuzz_words_chunker
   ${PROJECT_SOURCE_DIR}/fuzz/words_chunker_fuzz.cpp
   ${PROJECT_SOURCE_DIR}/engine/text_source.cpp
+  ${PROJECT_SOURCE_DIR}/engine/walk.cpp
+  ${PROJECT_SOURCE_DIR}/cli/size.cpp
   ${PROJECT_SOURCE_DIR}/tests/support/test_support.cpp)
 target_link_libraries(fuzz_words_chunker PRIVATE ICU::uc)
 
 # parse_size, the --chunk-size parser (fuzz/checks.hpp: check_parse_size).
 parapipe_add_fuzzer(fuzz_parse_size
   ${PROJECT_SOURCE_DIR}/fuzz/parse_size_fuzz.cpp
-  ${PROJECT_SOURCE_DIR}/engine/text_source.cpp)
+  ${PROJECT_SOURCE_DIR}/engine/text_source.cpp
+  ${PROJECT_SOURCE_DIR}/engine/walk.cpp
+  ${PROJECT_SOURCE_DIR}/cli/size.cpp)
 target_link_libraries(fuzz_parse_size PRIVATE ICU::uc)
 
 # The image pipeline's --ops parser (fuzz/image_checks.hpp). parse_ops.cpp needs nothing of OpenCV.

@@ -12,8 +12,10 @@
 #include <string_view>
 #include <vector>
 
+#include <parapipe/operators/utf8.hpp>
 #include <parapipe/engine/errors.hpp>
 #include <parapipe/engine/text_source.hpp>
+#include "cli/size.hpp"
 #include <parapipe/operators/words.hpp>
 #include "tests/support/test_support.hpp"
 
@@ -49,7 +51,7 @@ inline std::string check_words_and_chunker(std::string_view data) {
     std::string failure;
     for (std::size_t chunk : {std::size_t{1}, std::size_t{2}, std::size_t{3}, seed % (n + 2) + 1, n / 2 + 1, n + 1,
                               std::size_t{1} << 16}) {
-        auto src = TextSource::open({path}, chunk);
+        auto src = TextSource::open({path}, chunk, utf8::next_cut);
         Counts counts;
         std::uint64_t invalid = 0;
         std::string joined;

@@ -2,8 +2,7 @@
 
 namespace parapipe::wordcount {
 
-Plan<Counted<decltype(pipeline(nullptr))::partial_type>, Result> make_plan(std::shared_ptr<const TextFilesSource> source,
-                                                                           std::size_t top) {
+Plan<Partial, Result> make_plan(std::shared_ptr<const TextFilesSource> source, std::size_t top) {
     const std::uint64_t bytes = source->text().total_bytes();
     return then(pipeline(std::move(source)).plan(), [top, bytes](std::pair<std::vector<KeyCount>, Counters>&& done) {
         auto& [words, counters] = done;

@@ -35,23 +35,36 @@ inline std::shared_ptr<const TextFilesSource> open(const std::vector<std::string
 /// Name of the counter that holds the number of words (engine/counters.hpp).
 inline constexpr std::string_view words_counter = "words";
 
+/// The tokenizer stage: emits every word of a piece of text and counts them ("words" counter).
+struct Tokenize {
+    using output_type = std::string_view;
+    template <class Emit>
+    void operator()(std::string_view text, Emit&& emit) const {
+        std::uint64_t n = 0;
+        ops::words(text, [&](std::string_view w) {
+            ++n;
+            emit(w);
+        });
+        parapipe::count(words_counter, n);
+    }
+};
+
 /// The flow: every word, counted; the result sorted most frequent first.
 inline auto pipeline(std::shared_ptr<const TextFilesSource> source) {
-    return from(std::move(source))
-        .flat_map<std::string_view>([](std::string_view text, auto&& emit) {
-            std::uint64_t n = 0;
-            ops::words(text, [&](std::string_view w) {
-                ++n;
-                emit(w);
-            });
-            parapipe::count(words_counter, n);
-        })
-        .count_by_key(Identity{}, most_frequent());
+    return from(std::move(source)).flat_map(Tokenize{}).count_by_key(Identity{}, most_frequent());
+}
+
+/// What a chunk becomes: counts per word, plus the counters.
+using Partial = Counted<decltype(pipeline(nullptr))::partial_type>;
+
+/// Folds one text into a partial as a chunk would (benchmarks measure this alone).
+inline void count_text(std::string_view text, Partial& p) {
+    detail::CountersScope scope(p.counters);
+    Tokenize{}(text, [&](std::string_view w) { ++detail::slot(p.value, w, [] { return std::uint64_t{0}; }); });
 }
 
 /// The word-count plan over `source`, finished into a Result with the first `top` words (0: all).
-Plan<Counted<decltype(pipeline(nullptr))::partial_type>, Result> make_plan(std::shared_ptr<const TextFilesSource> source,
-                                                                           std::size_t top = 0);
+Plan<Partial, Result> make_plan(std::shared_ptr<const TextFilesSource> source, std::size_t top = 0);
 
 /// Runs word count in opt.mode.
 inline Result count(std::shared_ptr<const TextFilesSource> source, std::size_t top, const RunOptions& opt) {

@@ -3,8 +3,9 @@
 #include <benchmark/benchmark.h>
 
 #include "bench/micro/micro_corpus.hpp"
+#include <parapipe/operators/utf8.hpp>
 #include <parapipe/engine/text_source.hpp>
-#include <parapipe/engine/utf8.hpp>
+#include <parapipe/operators/utf8.hpp>
 
 namespace {
 
@@ -17,7 +18,7 @@ void BM_TextSourceOpen(benchmark::State& state) {
     const auto chunk = static_cast<std::size_t>(state.range(0));
     std::size_t chunks = 0;
     for (auto _ : state) {
-        auto source = TextSource::open({path}, chunk);
+        auto source = TextSource::open({path}, chunk, utf8::next_cut);
         chunks = source->chunk_count();
         benchmark::DoNotOptimize(chunks);
     }

@@ -1,18 +1,20 @@
-// Merge: operators/count_by_key.hpp merge_counts, the reduction of word count. Two partials
+// Merge: the keyed reduction of word count (engine/reduce/keyed.hpp merge_maps). Two partials
 // of 8 MiB chunks share most of their vocabulary, so merging is mostly lookups and additions.
 #include <benchmark/benchmark.h>
 
 #include "bench/corpus/text_corpus.hpp"
 #include "bench/micro/micro_corpus.hpp"
-#include <parapipe/operators/count_by_key.hpp>
+#include <parapipe/pipelines/wordcount.hpp>
 
 namespace {
 
+using CountMap = decltype(parapipe::wordcount::Partial::value);
+
 using namespace parapipe;
 
-const ops::CountMap& counts_of_chunk(int which) {
-    static const ops::CountMap a = bench::micro::partial_of(bench::make_text_corpus(8 << 20, 1)).counts;
-    static const ops::CountMap b = bench::micro::partial_of(bench::make_text_corpus(8 << 20, 2)).counts;
+const CountMap& counts_of_chunk(int which) {
+    static const CountMap a = bench::micro::partial_of(bench::make_text_corpus(8 << 20, 1)).value;
+    static const CountMap b = bench::micro::partial_of(bench::make_text_corpus(8 << 20, 2)).value;
     return which == 0 ? a : b;
 }
 
@@ -22,9 +24,9 @@ void BM_MergeCounts(benchmark::State& state) {
     const auto& b = counts_of_chunk(1);
     for (auto _ : state) {
         state.PauseTiming();
-        ops::CountMap into = a, from = b;
+        CountMap into = a, from = b;
         state.ResumeTiming();
-        ops::merge_counts(into, std::move(from));
+        detail::merge_maps(into, std::move(from), [](std::uint64_t& x, std::uint64_t y) { x += y; });
         benchmark::DoNotOptimize(into.size());
         state.PauseTiming();
         into = {};  // freeing is not part of the merge
@@ -41,11 +43,11 @@ void BM_MergeManyPartials(benchmark::State& state) {
     const auto n = static_cast<int>(state.range(0));
     for (auto _ : state) {
         state.PauseTiming();
-        std::vector<ops::CountMap> parts;
+        std::vector<CountMap> parts;
         for (int i = 0; i < n; ++i) parts.push_back(counts_of_chunk(i % 2));
-        ops::CountMap total;
+        CountMap total;
         state.ResumeTiming();
-        for (auto& p : parts) ops::merge_counts(total, std::move(p));
+        for (auto& p : parts) detail::merge_maps(total, std::move(p), [](std::uint64_t& x, std::uint64_t y) { x += y; });
         benchmark::DoNotOptimize(total.size());
         state.PauseTiming();
         parts.clear();

@@ -6,18 +6,20 @@
 #include <boost/interprocess/managed_external_buffer.hpp>
 
 #include "bench/micro/micro_corpus.hpp"
-#include <parapipe/operators/count_by_key.hpp>
+#include <parapipe/pipelines/wordcount.hpp>
 #include <parapipe/engine/shm_codec.hpp>
 #include <parapipe/shm/segment.hpp>
 
 namespace {
 
+using CountMap = decltype(parapipe::wordcount::Partial::value);
+
 using namespace parapipe;
 namespace bip = boost::interprocess;
-using Codec = ShmCodec<ops::CountMap>;
+using Codec = ShmCodec<CountMap>;
 
-const ops::CountMap& counts() {
-    static const ops::CountMap c = bench::micro::partial_of(bench::micro::text_8mib()).counts;
+const CountMap& counts() {
+    static const CountMap c = bench::micro::partial_of(bench::micro::text_8mib()).value;
     return c;
 }
 
@@ -54,7 +56,7 @@ void BM_ShmLoadCounts(benchmark::State& state) {
     auto* stored = region.construct<Codec::stored>(bip::anonymous_instance)(Codec::make(alloc));
     Codec::store(counts(), *stored, alloc);
     for (auto _ : state) {
-        ops::CountMap m;
+        CountMap m;
         Codec::load(*stored, m);
         benchmark::DoNotOptimize(m.size());
     }

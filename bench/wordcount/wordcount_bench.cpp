@@ -45,14 +45,14 @@ void BM_Baseline(benchmark::State& state) {
 }
 
 void BM_Mode(benchmark::State& state, Mode mode) {
-    auto source = TextSource::open({corpus_path()}, 8 << 20);
+    auto source = wordcount::open({corpus_path()}, 8 << 20);
     auto plan = wordcount::make_plan(source);
     RunOptions opt{.mode = mode, .workers = static_cast<unsigned>(state.range(0))};
     for (auto _ : state) {
         auto r = run(plan, opt);
         benchmark::DoNotOptimize(r.unique_words);
     }
-    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * source->total_bytes()));
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * source->text().total_bytes()));
 }
 
 BENCHMARK(BM_Baseline)->Unit(benchmark::kMillisecond)->UseRealTime();

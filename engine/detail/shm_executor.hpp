@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <boost/interprocess/managed_external_buffer.hpp>
@@ -302,7 +303,13 @@ private:
 
 template <class P, class R>
 R run_shm(const Plan<P, R>& plan, const RunOptions& opt) {
-    return ShmRun<P, R>(plan, opt).run();
+    std::optional<ShmRun<P, R>> run;
+    try {
+        run.emplace(plan, opt);
+    } catch (const shm::SegmentError& e) {
+        throw Error(e.what());  // shm/ knows nothing of the engine's errors
+    }
+    return run->run();
 }
 
 }  // namespace parapipe::detail

@@ -1,5 +1,7 @@
 // cli/ — exit codes, output formats and atomic output of the parapipe command.
 #include <gtest/gtest.h>
+
+#include <fstream>
 #include <signal.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -104,6 +106,25 @@ TEST(Cli, OutputIsWrittenAtomically) {
 }
 
 // SIGTERM / SIGINT to the coordinator: exit 143 / 130, no segment, no output file, no worker left.
+// Polls `ready` until it holds; false after a deadline that only bounds a failure.
+template <class F>
+bool wait_until(F ready) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!ready()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+}
+
+// Threads of process `pid` (0 once it is gone).
+int thread_count(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+    return 0;
+}
+
 TEST(Cli, SignalsStopTheRunCleanly) {
     TempDir dir;
     std::string text;
@@ -123,12 +144,14 @@ TEST(Cli, SignalsStopTheRunCleanly) {
                         "--chunk-size", "1", "--output", out.c_str(), static_cast<char*>(nullptr));
                 ::_exit(127);
             }
-            std::this_thread::sleep_for(std::chrono::milliseconds(700));
+            // Signal only once the run is under way (its handlers are installed first thing in
+            // main): its workers exist, or, in threads mode, its TBB threads do.
+            const bool threads = std::string(mode) == "threads";
+            ASSERT_TRUE(wait_until([&] { return threads ? thread_count(pid) > 1 : !testing::children_of(pid).empty(); }))
+                << mode << ": the run never started";
             ::kill(pid, sig);
-            auto t0 = std::chrono::steady_clock::now();
             int status = 0;
             ::waitpid(pid, &status, 0);
-            EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3)) << mode;
             ASSERT_TRUE(WIFEXITED(status)) << mode;
             EXPECT_EQ(WEXITSTATUS(status), code) << mode;
             EXPECT_FALSE(fs::exists(out)) << mode;
@@ -161,14 +184,9 @@ TEST(Cli, WorkersDieWithTheirCoordinatorAndTheNextRunCleansUp) {
             ::_exit(127);
         }
         std::vector<int> workers;
-        for (int i = 0; i < 100 && workers.size() < 2; ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            workers = testing::children_of(pid);
-        }
-        ASSERT_EQ(workers.size(), 2u) << mode;
+        ASSERT_TRUE(wait_until([&] { return (workers = testing::children_of(pid)).size() == 2; })) << mode;
         ::kill(pid, SIGKILL);
         ::waitpid(pid, nullptr, 0);
-        auto t0 = std::chrono::steady_clock::now();
         auto alive = [&] {
             int n = 0;
             for (int w : workers) n += fs::exists("/proc/" + std::to_string(w) + "/stat") &&
@@ -176,9 +194,7 @@ TEST(Cli, WorkersDieWithTheirCoordinatorAndTheNextRunCleansUp) {
                                            std::string::npos;
             return n;
         };
-        while (alive() > 0 && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1))
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        EXPECT_EQ(alive(), 0) << mode << ": workers outlived their coordinator by a second";
+        EXPECT_TRUE(wait_until([&] { return alive() == 0; })) << mode << ": workers outlived their coordinator";
         if (std::string(mode) == "shm") {
             EXPECT_EQ(testing::count_shm_segments(pid), 1) << "the killed run's segment should still be there";
             auto next = run_parapipe({"run", "wordcount", file, "--mode", "shm", "--workers", "1"});

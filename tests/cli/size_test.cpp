@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <parapipe/engine/errors.hpp>
-#include <parapipe/engine/text_source.hpp>
+#include "cli/size.hpp"
 
 namespace parapipe {
 namespace {

@@ -1,9 +1,10 @@
 // engine/text_source.* — chunks never split a word or a UTF-8 sequence, whatever the size.
 #include <gtest/gtest.h>
 
+#include <parapipe/operators/utf8.hpp>
 #include <parapipe/engine/errors.hpp>
 #include <parapipe/engine/text_source.hpp>
-#include <parapipe/engine/utf8.hpp>
+#include <parapipe/operators/utf8.hpp>
 #include "tests/support/test_support.hpp"
 
 namespace parapipe {
@@ -35,7 +36,7 @@ TEST(Chunker, NeverSplitsAWordOrASequence) {
     ReferenceCount expected;
     testing::reference_count(whole, expected);
     for (std::size_t size = 1; size <= whole.size() + 1; ++size) {
-        auto src = TextSource::open({path}, size);
+        auto src = TextSource::open({path}, size, utf8::next_cut);
         auto pieces = pieces_of(*src);
         std::string joined;
         ReferenceCount got;
@@ -57,7 +58,7 @@ TEST(Chunker, ChunksAreAboutTheChunkSize) {
     std::string text;
     for (int i = 0; i < 20000; ++i) text += "word" + std::to_string(i % 97) + (i % 13 ? " " : "\n");
     auto path = dir.write("a.txt", text);
-    auto src = TextSource::open({path}, 4096);
+    auto src = TextSource::open({path}, 4096, utf8::next_cut);
     ASSERT_GT(src->chunk_count(), 10u);
     for (std::size_t c = 0; c + 1 < src->chunk_count(); ++c) {
         EXPECT_GE(src->chunk_bytes(c), 4096u);
@@ -69,7 +70,7 @@ TEST(Chunker, WordLongerThanTheChunkStaysWhole) {
     TempDir dir;
     std::string longword(100000, 'z');
     auto path = dir.write("long.txt", "a " + longword + " b");
-    auto src = TextSource::open({path}, 10);
+    auto src = TextSource::open({path}, 10, utf8::next_cut);
     bool found = false;
     for (const auto& p : pieces_of(*src)) found |= p.find(longword) != std::string::npos;
     EXPECT_TRUE(found);
@@ -78,7 +79,7 @@ TEST(Chunker, WordLongerThanTheChunkStaysWhole) {
 TEST(Chunker, SmallFilesShareAChunk) {
     TempDir dir;
     for (int i = 0; i < 100; ++i) dir.write("many/f" + std::to_string(i) + ".txt", "tiny file\n");
-    auto src = TextSource::open({dir.path().string()}, 1 << 20);
+    auto src = TextSource::open({dir.path().string()}, 1 << 20, utf8::next_cut);
     EXPECT_EQ(src->file_count(), 100u);
     EXPECT_EQ(src->chunk_count(), 1u);
     EXPECT_EQ(src->total_bytes(), 1000u);
@@ -86,18 +87,18 @@ TEST(Chunker, SmallFilesShareAChunk) {
 
 TEST(Chunker, EmptyFileHasNoChunks) {
     TempDir dir;
-    auto src = TextSource::open({dir.write("empty.txt", "")}, 1024);
+    auto src = TextSource::open({dir.write("empty.txt", "")}, 1024, utf8::next_cut);
     EXPECT_EQ(src->chunk_count(), 0u);
 }
 
 TEST(Chunker, MissingPathIsAUsageError) {
-    EXPECT_THROW(TextSource::open({"/nonexistent/parapipe/file"}, 1024), UsageError);
+    EXPECT_THROW(TextSource::open({"/nonexistent/parapipe/file"}, 1024, utf8::next_cut), UsageError);
 }
 
 TEST(Chunker, DescribeNamesFileAndRange) {
     TempDir dir;
     auto path = dir.write("d.txt", "alpha beta gamma delta");
-    auto src = TextSource::open({path}, 8);
+    auto src = TextSource::open({path}, 8, utf8::next_cut);
     EXPECT_EQ(src->describe(0), path + " bytes [0, 10)");
 }
 

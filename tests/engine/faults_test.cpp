@@ -12,6 +12,7 @@
 #include <thread>
 
 #include <parapipe/parapipe.hpp>
+#include <parapipe/pipelines/wordcount.hpp>
 
 #include "tests/support/test_support.hpp"
 
@@ -105,7 +106,7 @@ TEST(Faults, OperatorExceptionReachesTheCallerInEveryMode) {
                                 if (w == "poison") throw std::runtime_error("operator refused 'poison'");
                                 return w;
                             })
-                            .reduce(ops::count_by_key());
+                            .count_by_key();
         auto t0 = std::chrono::steady_clock::now();
         try {
             pipeline.run({.mode = mc.mode, .workers = mc.workers});
@@ -154,7 +155,7 @@ TEST(Faults, CancellationStopsEveryModeAndCleansUp) {
 
 TEST(Faults, ShmTooSmallIsAClearErrorBeforeWork) {
     TempDir dir;
-    auto plan = wordcount::make_plan(TextSource::open({dir.write("a.txt", "a b c")}, 64));
+    auto plan = wordcount::make_plan(wordcount::open({dir.write("a.txt", "a b c")}, 64));
     RunOptions opt{.mode = Mode::shm, .workers = 1};
     opt.shm_region_bytes = std::size_t{1} << 46;  // 64 TiB: no /dev/shm holds that
     try {
@@ -172,7 +173,7 @@ TEST(Faults, StaleSegmentsOfDeadRunsAreRemoved) {
     std::ofstream(stale) << "x";
     ASSERT_TRUE(fs::exists(stale));
     TempDir dir;
-    auto plan = wordcount::make_plan(TextSource::open({dir.write("a.txt", "a b c")}, 64));
+    auto plan = wordcount::make_plan(wordcount::open({dir.write("a.txt", "a b c")}, 64));
     run(plan, {.mode = Mode::shm, .workers = 1});
     EXPECT_FALSE(fs::exists(stale));
 }

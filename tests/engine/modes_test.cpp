@@ -6,6 +6,7 @@
 
 #include <parapipe/parapipe.hpp>
 
+#include "cli/wordcount_format.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace parapipe {
@@ -30,7 +31,7 @@ auto long_words(const std::string& path, std::size_t chunk) {
             for (unsigned char c : w) cps += (c & 0xC0) != 0x80;
             return cps > 7;
         })
-        .reduce(ops::count_by_key());
+        .count_by_key();
 }
 
 // A reducer with a partial of its own: histogram of word lengths in bytes.
@@ -73,7 +74,7 @@ TEST(Modes, ShmGrowsARegionTooSmallForAPartial) {
         text += ' ';
     }
     auto path = dir.write("u.txt", text);
-    auto plan = wordcount::make_plan(TextSource::open({path}, 16 << 10));
+    auto plan = wordcount::make_plan(wordcount::open({path}, 16 << 10));
     auto expected = wordcount::format(run(plan, {.mode = Mode::seq}), wordcount::Format::tsv);
     for (unsigned w : {1u, 2u, 4u}) {
         RunOptions opt{.mode = Mode::shm, .workers = w};
@@ -86,7 +87,7 @@ TEST(Modes, ShmGrowsARegionTooSmallForAPartial) {
 TEST(Modes, ThreadsThenProcessesThenShmThenThreadsInOneProcess) {
     TempDir dir;
     auto path = dir.write("c.txt", corpus(5000));
-    auto plan = wordcount::make_plan(TextSource::open({path}, 2048));
+    auto plan = wordcount::make_plan(wordcount::open({path}, 2048));
     auto expected = wordcount::format(run(plan, {.mode = Mode::seq}), wordcount::Format::tsv);
     for (int round = 0; round < 2; ++round)
         for (Mode m : {Mode::threads, Mode::processes, Mode::shm, Mode::threads})
@@ -96,7 +97,7 @@ TEST(Modes, ThreadsThenProcessesThenShmThenThreadsInOneProcess) {
 TEST(Modes, TwoHundredRunsLeaveNothingBehind) {
     TempDir dir;
     auto path = dir.write("c.txt", corpus(2000));
-    auto plan = wordcount::make_plan(TextSource::open({path}, 4096));
+    auto plan = wordcount::make_plan(wordcount::open({path}, 4096));
     auto expected = run(plan, {.mode = Mode::seq}).words;
     run(plan, {.mode = Mode::threads, .workers = 2});  // TBB's one-time setup before the baseline
     const int fds = testing::count_open_fds();
@@ -113,13 +114,13 @@ TEST(Modes, TwoHundredRunsLeaveNothingBehind) {
 
 TEST(Modes, ZeroWorkersIsAUsageError) {
     TempDir dir;
-    auto plan = wordcount::make_plan(TextSource::open({dir.write("a.txt", "a")}, 64));
+    auto plan = wordcount::make_plan(wordcount::open({dir.write("a.txt", "a")}, 64));
     EXPECT_THROW(run(plan, {.mode = Mode::threads, .workers = 0}), UsageError);
 }
 
 TEST(Modes, EmptyInputGivesAnEmptyResultEverywhere) {
     TempDir dir;
-    auto plan = wordcount::make_plan(TextSource::open({dir.write("e.txt", "")}, 64));
+    auto plan = wordcount::make_plan(wordcount::open({dir.write("e.txt", "")}, 64));
     for (const auto& mc : testing::all_mode_cases()) {
         auto r = run(plan, {.mode = mc.mode, .workers = mc.workers});
         EXPECT_TRUE(r.words.empty()) << mc.name();

@@ -5,7 +5,9 @@
 
 #include <filesystem>
 
+#include <parapipe/operators/utf8.hpp>
 #include <parapipe/parapipe.hpp>
+#include <parapipe/pipelines/wordcount.hpp>
 
 #include "tests/hardening/hardening_support.hpp"
 
@@ -31,7 +33,7 @@ TEST(Soak, AThousandJobsLeaveNothingBehind) {
 
     // Each job opens its own source, as a user's program would: the source's mappings count too.
     auto job = [&](Mode m, unsigned workers) {
-        auto src = TextSource::open({path}, 4096);
+        auto src = wordcount::open({path}, 4096);
         return run(wordcount::make_plan(src), {.mode = m, .workers = workers});
     };
     const auto expected = job(Mode::seq, 1);

@@ -10,8 +10,10 @@
 #include <chrono>
 #include <thread>
 
+#include <parapipe/operators/utf8.hpp>
 #include <parapipe/parapipe.hpp>
 
+#include "cli/wordcount_format.hpp"
 #include "tests/hardening/hardening_support.hpp"
 
 namespace parapipe {
@@ -133,12 +135,12 @@ TEST(Streams, NamedPipeThroughTheApi) {
     const std::string text = text_of(1 << 20);
     TempDir dir;
     const std::string fifo = make_fifo(dir, "api.fifo");
-    std::shared_ptr<const TextSource> source;
+    std::shared_ptr<const TextFilesSource> source;
     {
         FifoWriter writer(fifo, text);
-        source = TextSource::open({fifo}, 16 << 10);  // spools until the writer closes
+        source = wordcount::open({fifo}, 16 << 10);  // spools until the writer closes
     }
-    EXPECT_EQ(source->total_bytes(), text.size());
+    EXPECT_EQ(source->text().total_bytes(), text.size());
     auto plan = wordcount::make_plan(source);
     const std::string expected = reference_tsv_of(text);
     for (const auto& mc : testing::all_mode_cases())

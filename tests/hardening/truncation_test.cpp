@@ -16,6 +16,7 @@
 #include <memory>
 #include <thread>
 
+#include <parapipe/operators/utf8.hpp>
 #include <parapipe/parapipe.hpp>
 
 #include "tests/hardening/hardening_support.hpp"
@@ -39,7 +40,7 @@ auto counting_with(const std::string& path, std::size_t chunk, Act act) {
             if (!once->exchange(true)) act();
             return w;
         })
-        .reduce(ops::count_by_key());
+        .count_by_key();
 }
 
 TEST(Truncation, InputTruncatedWhileReadFailsClearlyInEveryMode) {
@@ -79,7 +80,7 @@ TEST(Truncation, InputDeletedOrReplacedWhileReadIsCountedAsOpened) {
         const std::string path = (dir.path() / "vanishing.txt").string();
         hardening::write_repeated(path, kLine, 2 << 20);
         const std::string replacement = dir.write("other.txt", "completely different words");
-        const auto expected = text_files({path}, 64 << 10).flat_map(ops::words).reduce(ops::count_by_key()).run({});
+        const auto expected = text_files({path}, 64 << 10).flat_map(ops::words).count_by_key().run({});
         auto deleted = counting_with(path, 64 << 10, [path] { ::unlink(path.c_str()); });
         EXPECT_EQ(deleted.run({.mode = mc.mode, .workers = mc.workers}), expected);
 
@@ -95,7 +96,7 @@ TEST(Truncation, InputGrowingWhileReadIsCountedAsOpened) {
         TempDir dir;
         const std::string path = (dir.path() / "growing.txt").string();
         hardening::write_repeated(path, kLine, 2 << 20);
-        const auto expected = text_files({path}, 64 << 10).flat_map(ops::words).reduce(ops::count_by_key()).run({});
+        const auto expected = text_files({path}, 64 << 10).flat_map(ops::words).count_by_key().run({});
         auto growing = counting_with(path, 64 << 10, [path] { std::ofstream(path, std::ios::app) << "appended words\n"; });
         EXPECT_EQ(growing.run({.mode = mc.mode, .workers = mc.workers}), expected);
     }
@@ -147,7 +148,7 @@ TEST(Truncation, CommandReportsAFileTruncatedByAnotherProcess) {
 TEST(Truncation, UnrelatedSigbusIsNotSwallowed) {
     TempDir dir;
     const std::string input = dir.write("in.txt", "keep the guard installed");
-    auto source = TextSource::open({input}, 64);  // installs the handler
+    auto source = TextSource::open({input}, 64, utf8::next_cut);  // installs the handler
     pid_t pid = ::fork();
     if (pid == 0) {
         // A mapping of our own, past the end of its (empty) file: SIGBUS on touch.

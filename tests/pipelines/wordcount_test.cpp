@@ -3,8 +3,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <parapipe/operators/utf8.hpp>
 #include <parapipe/engine/run.hpp>
 #include <parapipe/pipelines/wordcount.hpp>
+#include "cli/wordcount_format.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace parapipe {
@@ -14,7 +16,7 @@ using namespace std::string_literals;
 using testing::TempDir;
 
 std::string run_tsv(const std::vector<std::string>& paths, std::size_t chunk, Mode mode, unsigned workers) {
-    auto src = TextSource::open(paths, chunk);
+    auto src = wordcount::open(paths, chunk);
     return wordcount::format(run(wordcount::make_plan(src), RunOptions{.mode = mode, .workers = workers}),
                              wordcount::Format::tsv);
 }
@@ -69,7 +71,7 @@ TEST(WordCount, TenMegabyteLineMatchesSeqInEveryMode) {
 TEST(WordCount, StatsAreExact) {
     TempDir dir;
     auto path = dir.write("s.txt", "a b A \xFF c");
-    auto r = run(wordcount::make_plan(TextSource::open({path}, 1024)), RunOptions{});
+    auto r = run(wordcount::make_plan(wordcount::open({path}, 1024)), RunOptions{});
     EXPECT_EQ(r.total_words, 4u);
     EXPECT_EQ(r.unique_words, 3u);
     EXPECT_EQ(r.invalid_bytes, 1u);
@@ -79,14 +81,14 @@ TEST(WordCount, StatsAreExact) {
 TEST(WordCount, OrdersByCountThenBytes) {
     TempDir dir;
     auto path = dir.write("o.txt", "b a c b a z é");
-    auto r = run(wordcount::make_plan(TextSource::open({path}, 1024)), RunOptions{});
+    auto r = run(wordcount::make_plan(wordcount::open({path}, 1024)), RunOptions{});
     EXPECT_EQ(wordcount::format(r, wordcount::Format::tsv), "a\t2\nb\t2\nc\t1\nz\t1\né\t1\n");
 }
 
 TEST(WordCount, TopKKeepsTheFirstK) {
     TempDir dir;
     auto path = dir.write("t.txt", "b a c b a z");
-    auto r = run(wordcount::make_plan(TextSource::open({path}, 1024), 2), RunOptions{});
+    auto r = run(wordcount::make_plan(wordcount::open({path}, 1024), 2), RunOptions{});
     EXPECT_EQ(wordcount::format(r, wordcount::Format::tsv), "a\t2\nb\t2\n");
     EXPECT_EQ(r.unique_words, 4u);
 }
