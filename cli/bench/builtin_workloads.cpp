@@ -22,6 +22,23 @@ std::vector<std::string> with_inputs(std::vector<std::string> argv, const std::v
     return argv;
 }
 
+// A row template: parapipe itself (no name: rows are named by {mode}) or a named baseline.
+CommandSpec command(std::string baseline_name, std::vector<std::string> argv, std::vector<std::string> notes = {}) {
+    CommandSpec c;
+    c.name = std::move(baseline_name);
+    c.baseline = !c.name.empty();
+    c.argv = std::move(argv);
+    c.notes = std::move(notes);
+    return c;
+}
+
+// Outputs go to a folder made empty before every run: stale files would hide a missing one.
+CommandSpec writing_to_folder(CommandSpec c, const std::string& folder) {
+    c.output_path = folder;
+    c.output_is_folder = true;
+    return c;
+}
+
 }  // namespace
 
 Workload wordcount_workload(const Settings& s, const std::string& scratch) {
@@ -37,14 +54,13 @@ Workload wordcount_workload(const Settings& s, const std::string& scratch) {
                                                  std::to_string(s.seed) + ")"
                                            : describe_inputs(w.inputs, size);
 
-    w.commands.push_back({"", with_inputs({s.exe, "run", "wordcount", "--mode", kModeSlot, "--workers", kWorkersSlot,
-                                           "--chunk-size", kChunkSlot, "--progress", "never", "--"},
-                                          w.inputs),
-                          "", false, 1, {}});
+    w.commands.push_back(command("", with_inputs({s.exe, "run", "wordcount", "--mode", kModeSlot, "--workers", kWorkersSlot,
+                                                  "--chunk-size", kChunkSlot, "--progress", "never", "--"},
+                                                 w.inputs)));
     if (!s.baselines) return w;
-    w.commands.push_back({"C++ baseline", with_inputs({s.exe, "bench-baseline", "wordcount", "--"}, w.inputs), "", false, 1,
-                          {"C++ baseline: one thread, whole file read into memory, std::unordered_map<std::string, "
-                           "uint64_t>, same word definition (bench/wordcount/baseline.cpp)"}});
+    w.commands.push_back(command("C++ baseline", with_inputs({s.exe, "bench-baseline", "wordcount", "--"}, w.inputs),
+                                 {"C++ baseline: one thread, whole file read into memory, std::unordered_map<std::string, "
+                                  "uint64_t>, same word definition (bench/wordcount/baseline.cpp)"}));
     const std::string python = find_program("python3");
     if (python.empty()) {
         w.notes.push_back("Python Pool baseline skipped: python3 is not on PATH");
@@ -53,10 +69,10 @@ Workload wordcount_workload(const Settings& s, const std::string& scratch) {
     const std::string script = scratch + "/mp_wordcount.py";
     write_file_atomically(script, mp_wordcount_script());
     w.commands.push_back(
-        {"Python Pool",
-         with_inputs({python, script, "--workers", kWorkersSlot, "--chunk-size", kChunkSlot, "--"}, w.inputs), "", false, 1,
-         {"Python Pool: bench/baselines/mp_wordcount.py, multiprocessing.Pool over byte chunks, a Counter per chunk "
-          "merged in the parent; its time includes interpreter start-up"}});
+        command("Python Pool",
+                with_inputs({python, script, "--workers", kWorkersSlot, "--chunk-size", kChunkSlot, "--"}, w.inputs),
+                {"Python Pool: bench/baselines/mp_wordcount.py, multiprocessing.Pool over byte chunks, a Counter per "
+                 "chunk merged in the parent; its time includes interpreter start-up"}));
     return w;
 }
 
@@ -83,23 +99,23 @@ Workload image_workload(const Settings& s, const std::string& scratch) {
         w.input_description = std::to_string(found.size()) + " image(s), " + strprintf("%.1f MPix", w.work / 1e6) +
                               ", ops " + s.image_ops;
 
-    // Outputs go to a folder made empty before every run: stale files would hide a missing one.
     const std::string out = scratch + "/image-out";
-    w.commands.push_back({"",
-                          with_inputs({s.exe, "run", "image", "--ops", s.image_ops, "--output", out, "--mode", kModeSlot,
-                                       "--workers", kWorkersSlot, "--progress", "never", "--"},
-                                      w.inputs),
-                          out, true, 1,
-                          {"batch mode (one image per item); outputs compared byte for byte with seq's",
-                           "seq lets OpenCV use its own threads inside each op; the other modes limit OpenCV to one "
-                           "thread per worker"}});
+    w.commands.push_back(writing_to_folder(
+        command("",
+                with_inputs({s.exe, "run", "image", "--ops", s.image_ops, "--output", out, "--mode", kModeSlot, "--workers",
+                             kWorkersSlot, "--progress", "never", "--"},
+                            w.inputs),
+                {"batch mode (one image per item); outputs compared byte for byte with seq's",
+                 "seq lets OpenCV use its own threads inside each op; the other modes limit OpenCV to one thread per "
+                 "worker"}),
+        out));
     if (s.baselines)
-        w.commands.push_back({"OpenCV baseline",
-                              with_inputs({s.exe, "bench-baseline", "image", "--ops", s.image_ops, "--output", out, "--"},
-                                          w.inputs),
-                              out, true, 1,
-                              {"OpenCV baseline: one loop (read, ops, write) with OpenCV's own threading (" +
-                               std::to_string(cv::getNumThreads()) + " threads)"}});
+        w.commands.push_back(writing_to_folder(
+            command("OpenCV baseline",
+                    with_inputs({s.exe, "bench-baseline", "image", "--ops", s.image_ops, "--output", out, "--"}, w.inputs),
+                    {"OpenCV baseline: one loop (read, ops, write) with OpenCV's own threading (" +
+                     std::to_string(cv::getNumThreads()) + " threads)"}),
+            out));
     return w;
 }
 

@@ -10,7 +10,8 @@
 namespace parapipe::cli::bench {
 
 struct CommandSpec {
-    std::string name;                ///< row label of a baseline; rows of a {mode} template are named by mode
+    std::string name;                ///< row label without {mode}; rows of a {mode} template are named by mode
+    bool baseline = false;           ///< a reference program parapipe is compared with (C++, Python, OpenCV)
     std::vector<std::string> argv;   ///< may hold {mode}, {workers}, {chunk} (placeholders.hpp)
     std::string output_path;         ///< what the command writes, hashed instead of stdout ("" : stdout)
     bool output_is_folder = false;   ///< output_path is made an empty folder before every run

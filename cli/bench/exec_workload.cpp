@@ -39,12 +39,12 @@ Workload exec_workload(const ExecArgs& a) {
         w.inputs = a.inputs;
         w.input_description += ", input " + describe_inputs(a.inputs, size);
     }
-    CommandSpec spec;
-    spec.name = "command";
-    spec.argv = a.command;
-    spec.output_path = a.output_path;
-    spec.workers_unset = 0;  // the command picks its own worker count
-    w.commands.push_back(std::move(spec));
+    CommandSpec c;
+    c.name = "command";  // names the rows only when the command has no {mode}
+    c.argv = a.command;
+    c.output_path = a.output_path;
+    c.workers_unset = 0;  // without {workers} the command picks its own worker count: shown as "-"
+    w.commands.push_back(std::move(c));
     return w;
 }
 

@@ -37,13 +37,14 @@ void plan_modes(Plan& p, const CommandSpec& spec, const Settings& s) {
     }
 }
 
-void plan_baseline(Plan& p, const CommandSpec& spec, const Settings& s) {
+// A command without {mode}: a baseline, or a user's command that picks its mode itself.
+void plan_fixed(Plan& p, const CommandSpec& spec, const Settings& s) {
     const ChunkSize& c = uses(spec.argv, kChunkSlot) ? s.chunk_sizes.front() : kNoChunk;
     if (!uses(spec.argv, kWorkersSlot)) {
-        add(p, spec, spec.name, true, spec.workers_unset, c);
+        add(p, spec, spec.name, spec.baseline, spec.workers_unset, c);
         return;
     }
-    for (unsigned w : s.workers) add(p, spec, spec.name, true, w, c);
+    for (unsigned w : s.workers) add(p, spec, spec.name, spec.baseline, w, c);
 }
 
 }  // namespace
@@ -52,7 +53,7 @@ Plan plan_rows(const Workload& w, const Settings& s) {
     Plan p;
     for (const auto& spec : w.commands) {
         if (uses(spec.argv, kModeSlot)) plan_modes(p, spec, s);
-        else plan_baseline(p, spec, s);
+        else plan_fixed(p, spec, s);
     }
     return p;
 }

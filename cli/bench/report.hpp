@@ -13,7 +13,7 @@ namespace parapipe::cli::bench {
 /// One table row: a parapipe mode at a worker count and chunk size, or a baseline.
 struct Config {
     std::string name;               ///< "seq", "threads", ... or "C++ baseline", "Python Pool", "command"
-    bool baseline = false;          ///< a command without {mode}
+    bool baseline = false;          ///< a reference program (C++, Python, OpenCV), not parapipe
     unsigned workers = 1;           ///< 0: not set by the command line (shown as "-")
     std::uint64_t chunk_bytes = 0;  ///< 0: not applicable
     std::string chunk_text;         ///< as the user wrote it ("8MiB"), or "-"
