@@ -1,40 +1,23 @@
-// `parapipe bench`: the macro-level benchmark. Runs `parapipe run PIPELINE` in every requested
-// mode, worker count and chunk size (and, with --baselines, the reference programs) as child
-// processes on one input, prints a table, checks every output against seq, and writes JSON,
-// CSV and a chart on request. The micro level (single stages) is bench/micro (Google Benchmark).
-#include <stdlib.h>
-#include <unistd.h>
-
+// `parapipe bench`: the macro-level benchmark. Runs a command as a child process in every
+// requested mode, worker count and chunk size, prints a table, checks every output against seq,
+// and writes JSON, CSV and a chart on request. `bench exec -- CMD ...` measures any command with
+// {mode}/{workers}/{chunk} placeholders; `bench wordcount|image|all` measure `parapipe run ...`
+// (and, with --baselines, the reference programs) the same way (cli/bench/builtin_workloads.hpp).
+// The micro level (single stages) is bench/micro (Google Benchmark).
 #include <algorithm>
 #include <cstdio>
-#include <cstdio>
-#include <ctime>
-#include <filesystem>
-#include <fstream>
 #include <memory>
-#include <optional>
 
 #include "cli/bench/baseline_command.hpp"
-#include "cli/bench/bench_progress.hpp"
+#include "cli/bench/builtin_workloads.hpp"
 #include "cli/bench/child_run.hpp"
 #include "cli/bench/corpus_cache.hpp"
-#include "cli/bench/image_workload.hpp"
-#include "cli/bench/report.hpp"
-#include "cli/bench/report_files.hpp"
-#include "cli/bench/runner.hpp"
+#include "cli/bench/exec_workload.hpp"
+#include "cli/bench/session.hpp"
 #include "cli/bench/settings.hpp"
-#include "cli/bench/svg_chart.hpp"
-#include "cli/bench/table.hpp"
-#include "cli/bench/wordcount_workload.hpp"
 #include "cli/command.hpp"
-#include "cli/exit_codes.hpp"
-#include "cli/output_file.hpp"
 #include <parapipe/engine/errors.hpp>
 #include "cli/size.hpp"
-
-#ifndef PARAPIPE_VERSION
-#define PARAPIPE_VERSION "0.0.0"
-#endif
 
 namespace parapipe::cli {
 
@@ -57,6 +40,7 @@ struct BenchArgs {
     unsigned warmup = 1;
     std::string json, csv, plot, cache_dir;
     bool baselines = false;
+    ExecArgs exec;
 };
 
 // 1, 2, 4, ... and the core count itself: the scaling curve without a run per core count.
@@ -76,7 +60,8 @@ std::vector<T> distinct(const std::vector<T>& in) {
     return out;
 }
 
-Settings resolve(const BenchArgs& a) {
+// What every bench command shares: the rows to run, the repeats, the report files.
+Settings resolve_common(const BenchArgs& a) {
     Settings s;
     if (a.modes.empty()) throw UsageError("--modes needs at least one mode");
     for (const auto& name : distinct(a.modes)) {
@@ -92,10 +77,17 @@ Settings resolve(const BenchArgs& a) {
         s.chunk_sizes.push_back({bytes, text});
     }
     if (s.chunk_sizes.empty()) throw UsageError("--chunk-size needs at least one size");
-    s.size = parse_size(a.size);
     if (a.repeat == 0) throw UsageError("--repeat must be at least 1");
     s.repeat = a.repeat;
     s.warmup = a.warmup;
+    s.json = a.json, s.csv = a.csv, s.plot = a.plot;
+    return s;
+}
+
+// The built-in workloads' inputs: generated (size, seed, images) or the user's --input.
+Settings resolve_builtin(const BenchArgs& a) {
+    Settings s = resolve_common(a);
+    s.size = parse_size(a.size);
     s.seed = a.seed;
     if (a.images < 1) throw UsageError("--images must be at least 1");
     s.image_count = a.images;
@@ -116,111 +108,87 @@ Settings resolve(const BenchArgs& a) {
     return s;
 }
 
-// The command line as typed (program name without its folder), from /proc/self/cmdline.
-std::vector<std::string> command_line() {
-    std::ifstream f("/proc/self/cmdline", std::ios::binary);
-    std::vector<std::string> args;
-    for (std::string a; std::getline(f, a, '\0');) args.push_back(a);
-    if (!args.empty()) args.front() = std::filesystem::path(args.front()).filename().string();
-    return args;
+int run_builtin(const BenchArgs& a) {
+    const Settings s = resolve_builtin(a);
+    const bool words = a.workload == "wordcount" || a.workload == "all";
+    const bool images = a.workload == "image" || a.workload == "all";
+    return run_session(s, [&](const std::string& scratch) {
+        std::vector<Workload> out;
+        if (words) out.push_back(wordcount_workload(s, scratch));
+        if (images) out.push_back(image_workload(s, scratch));
+        return out;
+    });
 }
 
-std::string utc_now() {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+int run_exec(const BenchArgs& a) {
+    const Settings s = resolve_common(a);
+    Workload w = exec_workload(a.exec);
+    OutputPathGuard output(a.exec.output_path);
+    w.commands.front().output_is_folder = output.folder();
+    return run_session(s, [&](const std::string&) { return std::vector<Workload>{w}; });
 }
 
-// The scratch folder for outputs of runs; removed however the benchmark ends.
-class ScratchDir {
-public:
-    ScratchDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "parapipe-bench-XXXXXX").string();
-        if (!::mkdtemp(tmpl.data())) throw Error("cannot create a scratch folder in " + tmpl);
-        path_ = tmpl;
-    }
-    ~ScratchDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    ScratchDir(const ScratchDir&) = delete;
-    ScratchDir& operator=(const ScratchDir&) = delete;
-    const std::string& path() const { return path_; }
+// `--` is required: without it, the command's own options would be read as bench's.
+void check_exec_line(const std::vector<std::string>& leftover) {
+    const auto mark = std::find(leftover.begin(), leftover.end(), "--");
+    if (mark == leftover.end())
+        throw UsageError("bench exec: put `--` before the command (parapipe bench exec [OPTIONS] -- CMD ARGS...)");
+    if (mark != leftover.begin())
+        throw UsageError("bench exec: unknown option " + leftover.front() + " before `--` (see --help)");
+}
 
-private:
-    std::string path_;
-};
+// `exec` takes one argument per list option (comma-separated): CLI11 lets an open-ended list
+// swallow a following `--`, which would then leave the command's own options to bench.
+void add_run_options(CLI::App* cmd, BenchArgs& a, bool one_argument_lists) {
+    const bool open = !one_argument_lists;
+    cmd->add_option("--modes", a.modes, "Modes to measure, comma-separated (seq is always measured: the reference)")
+        ->delimiter(',')
+        ->allow_extra_args(open)
+        ->capture_default_str();
+    cmd->add_option("--workers,-w", a.workers, "Worker counts, comma-separated (default: 1, 2, 4, ... up to the cores)")
+        ->delimiter(',')
+        ->allow_extra_args(open);
+    cmd->add_option("--chunk-size,-c", a.chunk_sizes, "Chunk sizes, comma-separated, e.g. 1MiB,8MiB (wordcount; exec: {chunk}, in bytes)")
+        ->delimiter(',')
+        ->allow_extra_args(open)
+        ->capture_default_str();
+    cmd->add_option("--repeat,-r", a.repeat, "Measured runs per configuration (the median is shown)")
+        ->capture_default_str();
+    cmd->add_option("--warmup", a.warmup, "Untimed runs before those (peak PSS is sampled in these)")->capture_default_str();
+    cmd->add_option("--json", a.json, "Write every figure, every repeat, to FILE as JSON");
+    cmd->add_option("--csv", a.csv, "Write one line per configuration to FILE as CSV");
+    cmd->add_option("--plot", a.plot, "Write a bar chart to FILE.svg, or FILE.png (needs rsvg-convert)");
+}
 
-int run_bench(const BenchArgs& a) {
-    Settings s = resolve(a);
-    const bool want_words = a.workload == "wordcount" || a.workload == "all";
-    const bool want_images = a.workload == "image" || a.workload == "all";
-
-    // Unwritable outputs and a missing PNG renderer fail now, not after minutes of measuring.
-    std::optional<OutputFile> json, csv;
-    if (!a.json.empty()) json.emplace(a.json);
-    if (!a.csv.empty()) csv.emplace(a.csv);
-    if (!a.plot.empty()) {
-        if (plot_wants_png(a.plot)) check_png_renderer();
-        OutputFile probe(a.plot);  // removed unwritten: write_chart writes the real one
-    }
-
-    ScratchDir scratch;
-    s.work_dir = scratch.path();
-    Report report;
-    report.command = command_line();
-    report.machine = read_machine();
-    report.version = PARAPIPE_VERSION;
-    report.date = utc_now();
-    report.repeat = s.repeat;
-    report.warmup = s.warmup;
-
-    WorkloadReport words, images;
-    unsigned runs = 0;
-    if (want_words) {
-        prepare_wordcount_input(s, words);
-        runs += wordcount_run_count(s);
-    }
-    if (want_images) {
-        prepare_image_input(s, images);
-        runs += image_run_count(s);
-    }
-    if (g_cancel.load() != 0) throw Interrupted(g_cancel.load());
-
-    {
-        BenchProgress progress(runs);
-        Runner runner(s.work_dir, s.warmup, s.repeat, progress);
-        if (want_words) {
-            const CpuSample before = sample_cpu();
-            bench_wordcount(s, runner, words);
-            words.other_load = other_load(before, sample_cpu());
-            report.workloads.push_back(std::move(words));
-        }
-        if (want_images) {
-            const CpuSample before = sample_cpu();
-            bench_image(s, runner, images);
-            images.other_load = other_load(before, sample_cpu());
-            report.workloads.push_back(std::move(images));
-        }
-    }
-
-    for (std::size_t i = 0; i < report.workloads.size(); ++i) {
-        if (i > 0) std::fputs("\n", stdout);
-        std::fputs(format_table(report, report.workloads[i]).c_str(), stdout);
-    }
-    std::fflush(stdout);
-    if (json) json->commit(to_json(report));
-    if (csv) csv->commit(to_csv(report));
-    if (!a.plot.empty()) write_chart(report, a.plot);
-
-    if (!all_match(report)) {
-        std::fprintf(stderr, "parapipe: bench: some configurations produced output different from seq (see the table)\n");
-        return exit_failed;
-    }
-    return exit_ok;
+void add_exec_command(CLI::App& bench, BenchArgs& a, Action& action, std::shared_ptr<BenchArgs> keep) {
+    auto* cmd = bench.add_subcommand("exec", "Measure any command in every mode and worker count: bench exec -- CMD ARGS...");
+    cmd->footer(
+        "CMD's arguments may hold {mode} (seq, threads, processes, shm), {workers} and {chunk} (bytes),\n"
+        "also inside a longer argument (--mode={mode}). seq runs once with 1 worker: the reference; every\n"
+        "other row's output (stdout, or --output-path) must equal it, else exit 1. A command without {mode}\n"
+        "runs once (or per worker count with {workers}) against its first row.\n"
+        "Example: parapipe bench exec --workers 1,2 -- build/examples/log_status --mode {mode} --workers {workers} logs/");
+    add_run_options(cmd, a, true);
+    cmd->add_option("--output-path", a.exec.output_path,
+                    "The file or folder CMD writes, compared instead of stdout (must not exist, or be an empty folder)");
+    cmd->add_option("--work", a.exec.work, "Bytes CMD processes per run, e.g. 256MiB: adds a MB/s column");
+    cmd->add_option("--input,-i", a.exec.inputs, "A file or folder CMD reads (repeatable): their size adds a MB/s column")
+        ->allow_extra_args(false);
+    cmd->add_option("command", a.exec.command, "The command and its arguments, after --");
+    cmd->allow_extras();  // so that a missing `--` gets its own message (check_exec_line)
+    cmd->callback([cmd, keep, &action] {
+        const std::vector<std::string> leftover = cmd->remaining();
+        std::string builtin_only;  // an option of the built-in workloads, given before `exec`
+        for (const char* name : {"workload", "--input", "--size", "--seed", "--images", "--image-size", "--ops",
+                                 "--baselines", "--cache-dir"})
+            if (builtin_only.empty() && cmd->get_parent()->count(name) > 0) builtin_only = name;
+        action = [keep, leftover, builtin_only] {
+            if (!builtin_only.empty())
+                throw UsageError("bench exec: " + builtin_only + " is for the built-in workloads (see bench exec --help)");
+            check_exec_line(leftover);
+            return run_exec(*keep);
+        };
+    });
 }
 
 }  // namespace
@@ -236,19 +204,13 @@ void add_bench_command(CLI::App& app, Action& action) {
         "equals seq's (exit 1 if not).\n"
         "Without --input, a deterministic input is generated once into the cache folder and reused:\n"
         "wordcount: --size of Zipf-distributed text; image: --images PNGs of --image-size (batch mode).\n"
+        "Your own pipeline: parapipe bench exec -- CMD ARGS... (see bench exec --help).\n"
         "Examples: parapipe bench wordcount --size 256MiB --workers 1,2 --baselines --plot bench.svg\n"
         "          parapipe bench all --json bench.json --plot bench.png");
     cmd->add_option("workload", args->workload, "What to measure: wordcount, image or all")
         ->check(CLI::IsMember({"wordcount", "image", "all"}))
         ->capture_default_str();
-    cmd->add_option("--modes", args->modes, "Modes to measure, comma-separated (seq is always measured: the reference)")
-        ->delimiter(',')
-        ->capture_default_str();
-    cmd->add_option("--workers,-w", args->workers, "Worker counts, comma-separated (default: 1, 2, 4, ... up to the cores)")
-        ->delimiter(',');
-    cmd->add_option("--chunk-size,-c", args->chunk_sizes, "wordcount: chunk sizes, comma-separated, e.g. 1MiB,8MiB")
-        ->delimiter(',')
-        ->capture_default_str();
+    add_run_options(cmd, *args, false);
     cmd->add_option("--input,-i", args->inputs, "Measure on these files or folders instead of a generated corpus");
     cmd->add_option("--size,-s", args->size, "wordcount: size of the generated text, e.g. 256KiB, 256MiB, 1GiB")
         ->capture_default_str();
@@ -258,17 +220,15 @@ void add_bench_command(CLI::App& app, Action& action) {
         ->capture_default_str();
     cmd->add_option("--ops", args->ops, "image: the op chain measured (see `parapipe run image --help`)")
         ->capture_default_str();
-    cmd->add_option("--repeat,-r", args->repeat, "Measured runs per configuration (the median is shown)")
-        ->capture_default_str();
-    cmd->add_option("--warmup", args->warmup, "Untimed runs before those (peak PSS is sampled in these)")->capture_default_str();
-    cmd->add_option("--json", args->json, "Write every figure, every repeat, to FILE as JSON");
-    cmd->add_option("--csv", args->csv, "Write one line per configuration to FILE as CSV");
-    cmd->add_option("--plot", args->plot, "Write a bar chart to FILE.svg, or FILE.png (needs rsvg-convert)");
     cmd->add_flag("--baselines", args->baselines,
                   "Also measure the plain C++ word count and the Python multiprocessing.Pool script");
     cmd->add_option("--cache-dir", args->cache_dir,
                     "Folder for generated inputs (default: $XDG_CACHE_HOME/parapipe or ~/.cache/parapipe)");
-    cmd->callback([args, &action] { action = [args] { return run_bench(*args); }; });
+    add_exec_command(*cmd, *args, action, args);
+    cmd->callback([cmd, args, &action] {
+        if (cmd->got_subcommand("exec")) return;  // its own callback, which ran first, chose the action
+        action = [args] { return run_builtin(*args); };
+    });
 
     bench::add_baseline_command(app, action);
 }

@@ -1,23 +1,28 @@
-# `parapipe bench` (the macro level): the command, its runner and writers (cli/bench/), the
-# workloads (word count; images, through parapipe_image linked by cmake/image.cmake), the plain
-# C++ word-count baseline (bench/wordcount/baseline.cpp) and the Python baseline script, which is
-# embedded in the binary so an installed parapipe can run it without the source tree.
+# `parapipe bench` (the macro level): the command, its generic runner and writers (cli/bench/),
+# the built-in workloads as command tables (word count; images, through parapipe_image linked by
+# cmake/image.cmake), the plain C++ word-count baseline (bench/wordcount/baseline.cpp) and the
+# Python baseline script, which is embedded in the binary so an installed parapipe can run it
+# without the source tree.
 target_sources(parapipe PRIVATE
   cli/bench_command.cpp
   cli/bench/baseline_command.cpp
   cli/bench/bench_progress.cpp
+  cli/bench/builtin_workloads.cpp
   cli/bench/child_run.cpp
   cli/bench/corpus_cache.cpp
+  cli/bench/exec_workload.cpp
   cli/bench/file_hash.cpp
   cli/bench/find_program.cpp
-  cli/bench/image_workload.cpp
+  cli/bench/input_size.cpp
   cli/bench/machine.cpp
+  cli/bench/placeholders.cpp
+  cli/bench/plan.cpp
   cli/bench/report_files.cpp
   cli/bench/runner.cpp
+  cli/bench/session.cpp
   cli/bench/svg_chart.cpp
   cli/bench/table.cpp
   cli/bench/units.cpp
-  cli/bench/wordcount_workload.cpp
   bench/wordcount/baseline.cpp
 )
 

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/bench/placeholders.hpp"
 #include "cli/command.hpp"
 #include <parapipe/engine/errors.hpp>
 
@@ -73,6 +74,13 @@ std::string last_line(const std::string& path) {
     while (std::getline(f, line))
         if (!line.empty()) last = line;
     return last;
+}
+
+// The command line for an error message; a long list of inputs is cut short.
+std::string shown(const std::vector<std::string>& argv) {
+    constexpr std::size_t kMax = 300;
+    std::string line = shell_line(argv);
+    return line.size() <= kMax ? line : line.substr(0, kMax) + " ...";
 }
 
 int open_pidfd(pid_t pid) {
@@ -172,14 +180,13 @@ ChildStats run_child(const std::vector<std::string>& argv, const std::string& st
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         if (g_cancel.load() != 0) throw Interrupted(g_cancel.load());
-        throw Error(argv[0] + " was killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")");
+        throw Error("`" + shown(argv) + "` was killed by signal " + std::to_string(sig) + " (" + strsignal(sig) + ")");
     }
     if (WEXITSTATUS(status) != 0) {
         int code = WEXITSTATUS(status);
         if (g_cancel.load() != 0) throw Interrupted(g_cancel.load());
         std::string why = last_line(stderr_path);
-        throw Error("`" + argv[0] + (argv.size() > 1 ? " " + argv[1] : "") + "` exited with status " +
-                    std::to_string(code) + (why.empty() ? "" : ": " + why));
+        throw Error("`" + shown(argv) + "` exited with status " + std::to_string(code) + (why.empty() ? "" : ": " + why));
     }
     return st;
 }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "bench/corpus/image_corpus.hpp"
 #include "bench/corpus/text_corpus.hpp"
 #include "cli/bench/file_hash.hpp"
 #include "cli/bench/units.hpp"
@@ -64,6 +65,37 @@ bool ensure_text_corpus(const std::string& path_text, std::uint64_t bytes, std::
         throw Error("cannot write " + path.string() + ": " + ec.message());
     }
     return true;
+}
+
+std::string cached_text_corpus(const std::string& dir, std::uint64_t bytes, std::uint64_t seed) {
+    const std::string path = text_corpus_path(dir, bytes, seed);
+    if (!fs::exists(path))
+        std::fprintf(stderr, "parapipe bench: generating %s of text into %s (once; later runs reuse it)\n",
+                     format_bytes(static_cast<double>(bytes)).c_str(), path.c_str());
+    ensure_text_corpus(path, bytes, seed);
+    return path;
+}
+
+std::vector<std::string> cached_image_corpus(const std::string& dir, int count, int width, int height,
+                                             std::uint64_t seed) {
+    const std::string folder = (fs::path(dir) / ("images-" + std::to_string(width) + "x" + std::to_string(height) +
+                                                 "-seed" + std::to_string(seed)))
+                                   .string();
+    auto count_files = [&] {
+        std::error_code ec;
+        std::size_t n = 0;
+        for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) ++n;
+        return n;
+    };
+    const std::size_t before = count_files();
+    const bool tty = ::isatty(STDERR_FILENO) == 1;
+    if (tty) std::fprintf(stderr, "parapipe bench: preparing synthetic images in %s...", folder.c_str());
+    auto files = parapipe::bench::write_image_corpus(folder, count, width, height, seed);
+    if (tty) std::fprintf(stderr, "\r\033[K");
+    if (const std::size_t after = count_files(); after > before)
+        std::fprintf(stderr, "parapipe bench: generated %zu synthetic %dx%d images in %s (reused by later runs)\n",
+                     after - before, width, height, folder.c_str());
+    return files;
 }
 
 }  // namespace parapipe::cli::bench

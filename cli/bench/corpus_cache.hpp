@@ -5,6 +5,7 @@
 // atomically (written beside, then renamed), so an interrupted generation leaves nothing half-made.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace parapipe::cli::bench {
 
@@ -16,5 +17,14 @@ std::string text_corpus_path(const std::string& dir, std::uint64_t bytes, std::u
 
 /// Generates that corpus at `path` unless it exists already. Returns true when it generated.
 bool ensure_text_corpus(const std::string& path, std::uint64_t bytes, std::uint64_t seed);
+
+/// The text corpus in `dir`, generated now (saying so on stderr) when missing; returns its path.
+std::string cached_text_corpus(const std::string& dir, std::uint64_t bytes, std::uint64_t seed);
+
+/// `count` synthetic PNGs of `width`x`height` in a folder of `dir` named by size and seed, made
+/// now when missing (saying so on stderr); returns exactly those paths, even when the folder
+/// holds more from an earlier, larger count.
+std::vector<std::string> cached_image_corpus(const std::string& dir, int count, int width, int height,
+                                             std::uint64_t seed);
 
 }  // namespace parapipe::cli::bench

@@ -12,9 +12,9 @@ namespace parapipe::cli::bench {
 
 /// One table row: a parapipe mode at a worker count and chunk size, or a baseline.
 struct Config {
-    std::string name;               ///< "seq", "threads", ... or "C++ baseline", "Python Pool"
-    bool baseline = false;
-    unsigned workers = 1;
+    std::string name;               ///< "seq", "threads", ... or "C++ baseline", "Python Pool", "command"
+    bool baseline = false;          ///< a reference program (C++, Python, OpenCV), not parapipe
+    unsigned workers = 1;           ///< 0: not set by the command line (shown as "-")
     std::uint64_t chunk_bytes = 0;  ///< 0: not applicable
     std::string chunk_text;         ///< as the user wrote it ("8MiB"), or "-"
 };
@@ -22,9 +22,10 @@ struct Config {
 /// The figures of one row over its repeats.
 struct Measurement {
     Config config;
+    std::vector<std::string> argv;     ///< the command line run
     std::vector<double> wall_seconds;  ///< one per repeat (warm-up excluded)
     double median_seconds = 0;
-    double throughput = 0;             ///< work units per second (MB/s or MPix/s)
+    double throughput = 0;             ///< work units per second (MB/s or MPix/s; 0 when the work is unknown)
     double speedup = 0;                ///< reference median / this median
     std::uint64_t max_rss_bytes = 0;   ///< largest single process of the run, max over repeats
     std::uint64_t peak_pss_bytes = 0;  ///< sampled peak of the tree's summed PSS in warm-up runs (0: none)
@@ -33,12 +34,13 @@ struct Measurement {
 };
 
 struct WorkloadReport {
-    std::string workload;              ///< "wordcount" or "image"
+    std::string workload;              ///< "wordcount", "image" or "exec"
     std::string input_description;     ///< "generated text, 256.0 MiB, seed 42"
     std::vector<std::string> inputs;   ///< paths
-    double work = 0;                   ///< bytes (wordcount) or pixels (image) per run
-    std::string rate_unit;             ///< "MB/s" or "MPix/s"
-    std::size_t reference_index = 0;   ///< the row every other is compared with (seq, 1 worker)
+    double work = 0;                   ///< units of work per run (0: unknown)
+    std::string work_unit;             ///< "bytes" or "pixels"
+    std::string rate_unit;             ///< "MB/s" or "MPix/s"; "" when the work is unknown
+    std::size_t reference_index = 0;   ///< the row every other is compared with (seq, 1 worker: the first)
     std::string reference;             ///< that row described ("seq, 1 worker, 8MiB")
     std::vector<Measurement> rows;
     std::vector<std::string> notes;    ///< skipped baselines and the like
@@ -54,13 +56,5 @@ struct Report {
     unsigned warmup = 1;
     std::vector<WorkloadReport> workloads;
 };
-
-/// True when every row of every workload matches its reference.
-inline bool all_match(const Report& r) {
-    for (const auto& w : r.workloads)
-        for (const auto& m : w.rows)
-            if (!m.matches_reference) return false;
-    return true;
-}
 
 }  // namespace parapipe::cli::bench

@@ -39,8 +39,9 @@ std::string to_json(const Report& r) {
         o["workload"] = w.workload;
         o["input"] = w.input_description;
         o["inputs"] = w.inputs;
-        o[w.rate_unit == "MB/s" ? "bytes" : "pixels"] = static_cast<std::uint64_t>(w.work);
-        o["rate_unit"] = w.rate_unit;
+        if (w.work > 0) o[w.work_unit] = static_cast<std::uint64_t>(w.work);
+        if (w.rate_unit.empty()) o["rate_unit"] = nullptr;
+        else o["rate_unit"] = w.rate_unit;
         o["reference"] = w.reference;
         o["notes"] = w.notes;
         o["other_load_cores"] = round_to(w.other_load, 2);
@@ -52,17 +53,20 @@ std::string to_json(const Report& r) {
             ordered_json row;
             row["name"] = m.config.name;
             row["baseline"] = m.config.baseline;
-            row["workers"] = m.config.workers;
+            if (m.config.workers) row["workers"] = m.config.workers;
+            else row["workers"] = nullptr;  // the command chose its own
             if (m.config.chunk_bytes) row["chunk_bytes"] = m.config.chunk_bytes;
             else row["chunk_bytes"] = nullptr;
             ordered_json walls = ordered_json::array();
             for (double s : m.wall_seconds) walls.push_back(round_to(s, 4));
             row["wall_seconds"] = walls;
             row["median_seconds"] = round_to(m.median_seconds, 4);
-            row["throughput"] = round_to(m.throughput, 2);
+            if (w.rate_unit.empty()) row["throughput"] = nullptr;
+            else row["throughput"] = round_to(m.throughput, 2);
             row["speedup"] = round_to(m.speedup, 3);
             row["max_rss_bytes"] = m.max_rss_bytes;
             row["peak_pss_bytes"] = m.peak_pss_bytes;
+            row["argv"] = m.argv;
             row["output_fnv1a64"] = m.output_hash;
             row["is_reference"] = i == w.reference_index;
             row["matches_reference"] = m.matches_reference;
@@ -83,10 +87,11 @@ std::string to_csv(const Report& r) {
             double lo = m.wall_seconds.empty() ? 0 : m.wall_seconds.front(), hi = lo;
             for (double s : m.wall_seconds) lo = std::min(lo, s), hi = std::max(hi, s);
             out += csv_field(w.workload) + "," + csv_field(m.config.name) + "," + (m.config.baseline ? "true" : "false") +
-                   "," + std::to_string(m.config.workers) + "," +
+                   "," + (m.config.workers ? std::to_string(m.config.workers) : "") + "," +
                    (m.config.chunk_bytes ? std::to_string(m.config.chunk_bytes) : "") + "," +
                    std::to_string(m.wall_seconds.size()) + "," +
-                   strprintf("%.4f,%.4f,%.4f,%.2f,", m.median_seconds, lo, hi, m.throughput) + csv_field(w.rate_unit) +
+                   strprintf("%.4f,%.4f,%.4f,", m.median_seconds, lo, hi) +
+                   (w.rate_unit.empty() ? "" : strprintf("%.2f", m.throughput)) + "," + csv_field(w.rate_unit) +
                    "," + strprintf("%.3f", m.speedup) + "," + std::to_string(m.max_rss_bytes) + "," +
                    std::to_string(m.peak_pss_bytes) + "," + m.output_hash + "," +
                    (m.matches_reference ? "true" : "false") + "\n";

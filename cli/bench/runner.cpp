@@ -1,6 +1,7 @@
 #include "cli/bench/runner.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "cli/bench/child_run.hpp"
 #include "cli/bench/file_hash.hpp"
@@ -8,27 +9,42 @@
 
 namespace parapipe::cli::bench {
 
+namespace {
+
+namespace fs = std::filesystem;
+
+void clear_output(const std::string& path, bool folder) {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+    if (ec) throw Error("cannot remove " + path + " before a run: " + ec.message());
+    if (folder) fs::create_directories(path);
+}
+
+}  // namespace
+
 Runner::Runner(std::string work_dir, unsigned warmup, unsigned repeat, BenchProgress& progress)
     : work_dir_(std::move(work_dir)), warmup_(warmup), repeat_(repeat), progress_(progress) {}
 
 std::string describe(const Config& c) {
     std::string s = c.name;
-    if (!c.baseline || c.workers > 1) s += ", " + std::to_string(c.workers) + (c.workers == 1 ? " worker" : " workers");
+    if (c.workers > 0 && (!c.baseline || c.workers > 1))
+        s += ", " + std::to_string(c.workers) + (c.workers == 1 ? " worker" : " workers");
     if (c.chunk_bytes > 0) s += ", " + c.chunk_text;
     return s;
 }
 
 Measurement Runner::measure(const Config& config, const std::vector<std::string>& argv,
-                            const std::string& output_path, const std::function<void()>& prepare) {
+                            const std::string& output_path, bool output_is_folder) {
     Measurement m;
     m.config = config;
-    const std::string out = stdout_path(), err = work_dir_ + "/stderr";
+    m.argv = argv;
+    const std::string out = work_dir_ + "/stdout", err = work_dir_ + "/stderr";
     const unsigned total = warmup_ + repeat_;
     for (unsigned i = 0; i < total; ++i) {
         const bool warm = i < warmup_;
         progress_.set_label(describe(config) + (warm ? ": warm-up" : ": run " + std::to_string(i - warmup_ + 1) +
                                                                          " of " + std::to_string(repeat_)));
-        if (prepare) prepare();
+        if (!output_path.empty()) clear_output(output_path, output_is_folder);
         ChildStats st;
         try {
             // Memory is sampled in warm-up runs only: sampling costs CPU the timed runs should not lose.
@@ -39,6 +55,9 @@ Measurement Runner::measure(const Config& config, const std::vector<std::string>
             throw Error(describe(config) + ": " + e.what());
         }
         progress_.run_done();
+        std::error_code ec;
+        if (!output_path.empty() && !fs::exists(output_path, ec))
+            throw Error(describe(config) + ": the command exited without writing " + output_path);
         const std::string h = hash_path(output_path.empty() ? out : output_path);
         if (!m.output_hash.empty() && h != m.output_hash)
             throw Error(describe(config) + ": two runs of the same configuration gave different outputs");
@@ -53,6 +72,28 @@ Measurement Runner::measure(const Config& config, const std::vector<std::string>
     const std::size_t n = sorted.size();
     m.median_seconds = n == 0 ? 0 : (n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2);
     return m;
+}
+
+WorkloadReport measure_workload(const Workload& w, const Plan& plan, Runner& runner) {
+    WorkloadReport r;
+    r.workload = w.name;
+    r.input_description = w.input_description;
+    r.inputs = w.inputs;
+    r.work = w.work;
+    r.work_unit = w.work_unit;
+    r.rate_unit = w.work > 0 ? w.rate_unit : "";
+    for (const auto& row : plan.rows)
+        r.rows.push_back(runner.measure(row.config, row.argv, row.spec->output_path, row.spec->output_is_folder));
+    r.reference_index = 0;
+    r.reference = r.rows.empty() ? "" : describe(r.rows.front().config);
+    if (plan.seq_added) r.notes.push_back("seq was added: it is the reference every result is compared with");
+    for (const auto& spec : w.commands) {
+        const bool ran = std::any_of(plan.rows.begin(), plan.rows.end(), [&](const auto& row) { return row.spec == &spec; });
+        if (ran) r.notes.insert(r.notes.end(), spec.notes.begin(), spec.notes.end());
+    }
+    r.notes.insert(r.notes.end(), w.notes.begin(), w.notes.end());
+    if (!r.rows.empty()) compare_with_reference(r, r.reference_index, 1e6);
+    return r;
 }
 
 void compare_with_reference(WorkloadReport& w, std::size_t reference, double scale) {

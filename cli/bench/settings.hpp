@@ -1,5 +1,6 @@
 #pragma once
-// The validated settings of one `parapipe bench` invocation, shared by the workloads.
+// The validated settings of one `parapipe bench` invocation: what every workload runs over
+// (modes, workers, chunk sizes, repeats), the report files, and what the built-in ones generate.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -27,8 +28,8 @@ struct Settings {
     unsigned warmup = 1;
     bool baselines = false;
     std::string cache_dir;                ///< resolved
-    std::string work_dir;                 ///< scratch folder of this invocation (outputs of runs)
     std::string exe;                      ///< the parapipe binary to run
+    std::string json, csv, plot;          ///< report files ("" : none)
 };
 
 }  // namespace parapipe::cli::bench

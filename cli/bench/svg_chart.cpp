@@ -69,6 +69,11 @@ std::string tick_label(double v, double step) {
     return step >= 1 ? strprintf("%.0f", v) : strprintf("%.*f", step >= 0.1 ? 1 : 2, v);
 }
 
+std::string workers_label(unsigned workers) {
+    if (workers == 0) return "own workers";  // the command chose
+    return std::to_string(workers) + (workers == 1 ? " worker" : " workers");
+}
+
 struct Group {
     unsigned workers;
     std::uint64_t chunk;
@@ -104,8 +109,12 @@ void panel(std::string& s, const Report& r, const WorkloadReport& w, double y0) 
         if (g.chunk && std::find(chunks.begin(), chunks.end(), g.chunk) == chunks.end()) chunks.push_back(g.chunk);
     const bool one_chunk = chunks.size() <= 1;
 
+    // Bars show throughput; without a known amount of work (bench exec), speedup over the reference.
+    const bool rates = !w.rate_unit.empty();
+    auto value = [&](const Measurement& m) { return rates ? m.throughput : m.speedup; };
+    const std::string axis = rates ? "throughput (" + w.rate_unit + ")" : "speedup over " + w.reference + " (×)";
     double max_rate = 0;
-    for (const auto& m : w.rows) max_rate = std::max(max_rate, m.throughput);
+    for (const auto& m : w.rows) max_rate = std::max(max_rate, value(m));
     const double step = nice_step(max_rate * 1.12, 6);
     const double top_value = std::max(step, std::ceil(max_rate * 1.12 / step) * step);
 
@@ -119,7 +128,7 @@ void panel(std::string& s, const Report& r, const WorkloadReport& w, double y0) 
     const double title_size = std::min(19.0, (kWidth - 40) / (0.62 * static_cast<double>(utf8_length(title))));
     s += strprintf("<text x=\"20\" y=\"%.0f\" font-size=\"%.1f\" font-weight=\"bold\">%s</text>\n", y0 + 30, title_size,
                    xml(title).c_str());
-    std::string sub = "throughput by mode and worker count  ·  median of " + std::to_string(r.repeat) +
+    std::string sub = std::string(rates ? "throughput" : "speedup") + " by mode and worker count  ·  median of " + std::to_string(r.repeat) +
                       (r.repeat == 1 ? " run" : " runs") + ", whole-process wall time  ·  higher is better  ·  " +
                       r.machine.kernel;
     s += strprintf("<text x=\"20\" y=\"%.0f\" font-size=\"13\" fill=\"#444\">%s</text>\n", y0 + 52, xml(sub).c_str());
@@ -138,7 +147,7 @@ void panel(std::string& s, const Report& r, const WorkloadReport& w, double y0) 
     }
     s += strprintf("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n", px, py, px, py + ph);
     s += strprintf("<text transform=\"translate(%.1f %.1f) rotate(-90)\" font-size=\"14\" text-anchor=\"middle\">%s</text>\n",
-                   28.0, py + ph / 2, xml("throughput (" + w.rate_unit + ")").c_str());
+                   28.0, py + ph / 2, xml(axis).c_str());
 
     // Bars.
     std::size_t most = 1;
@@ -150,27 +159,28 @@ void panel(std::string& s, const Report& r, const WorkloadReport& w, double y0) 
         const double cx = px + gw * (static_cast<double>(gi) + 0.5);
         double x = cx - bw * static_cast<double>(g.bars.size()) / 2;
         for (const Measurement* m : g.bars) {
-            const double y = y_of(m->throughput), h = py + ph - y;
+            const double y = y_of(value(*m)), h = py + ph - y;
             const bool bad = !m->matches_reference;
             s += strprintf("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"%s><title>%s</title></rect>\n",
                            x + 2, y, bw - 4, h, colour_of(m->config.name).c_str(),
                            bad ? " stroke=\"#d00\" stroke-width=\"3\"" : "",
-                           xml(m->config.name + ", " + std::to_string(m->config.workers) + " worker(s): " +
-                               number(m->throughput) + " " + w.rate_unit + ", " + strprintf("%.2f", m->speedup) + "× " +
-                               strprintf("(%.3f s)", m->median_seconds))
+                           xml(m->config.name + ", " + workers_label(m->config.workers) + ": " +
+                               (rates ? number(m->throughput) + " " + w.rate_unit + ", " : "") +
+                               strprintf("%.2f", m->speedup) + "× " + strprintf("(%.3f s)", m->median_seconds))
                                .c_str());
             s += strprintf("<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" fill=\"#222\">%s</text>\n",
-                           x + bw / 2, y - 5, number(m->throughput).c_str());
+                           x + bw / 2, y - 5, (rates ? number(m->throughput) : strprintf("%.2f×", m->speedup)).c_str());
             if (h > 22)
                 s += strprintf("<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#fff\">%s</text>\n",
-                               x + bw / 2, y + 15, strprintf("%.2f×", m->speedup).c_str());
+                               x + bw / 2, y + 15,
+                               (rates ? strprintf("%.2f×", m->speedup) : strprintf("%.2fs", m->median_seconds)).c_str());
             if (bad)
                 s += strprintf("<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" fill=\"#d00\" "
                                "font-weight=\"bold\">differs</text>\n",
                                x + bw / 2, y - 19);
             x += bw;
         }
-        std::string label = std::to_string(g.workers) + (g.workers == 1 ? " worker" : " workers");
+        std::string label = workers_label(g.workers);
         s += strprintf("<text x=\"%.1f\" y=\"%.1f\" font-size=\"14\" text-anchor=\"middle\">%s</text>\n", cx,
                        py + ph + 22, xml(label).c_str());
         if (!one_chunk && g.chunk)
@@ -179,7 +189,7 @@ void panel(std::string& s, const Report& r, const WorkloadReport& w, double y0) 
     }
     std::string xtitle = "workers (threads or processes)";
     if (one_chunk && !chunks.empty()) xtitle += ", chunks of " + format_size_compact(chunks.front());
-    xtitle += ";  white: speedup over " + w.reference;
+    xtitle += rates ? ";  white: speedup over " + w.reference : ";  white: median wall time";
     s += strprintf("<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\" fill=\"#333\">%s</text>\n",
                    px + pw / 2, py + ph + (one_chunk ? 50 : 62), xml(xtitle).c_str());
 

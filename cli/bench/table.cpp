@@ -51,18 +51,22 @@ std::string format_table(const Report& r, const WorkloadReport& w) {
     std::size_t name_w = 4;
     for (const auto& m : w.rows) name_w = std::max(name_w, m.config.name.size());
     const std::string rate = w.rate_unit;
-    // Chunk sizes only mean something for text; image rows have none, so the column goes.
+    // Chunk sizes only mean something for text; image rows have none, so the column goes. So does
+    // the rate when the amount of work is unknown (bench exec without --work or --input).
     const bool chunks = std::any_of(w.rows.begin(), w.rows.end(), [](const auto& m) { return m.config.chunk_bytes > 0; });
     out += strprintf("%-*s  %7s", static_cast<int>(name_w), "what", "workers");
     if (chunks) out += strprintf("  %6s", "chunk");
-    out += strprintf("  %9s  %9s  %7s  %9s  %9s  %s\n", "median s", rate.c_str(), "speedup", "max RSS", "peak PSS",
-                     "result");
+    out += strprintf("  %9s", "median s");
+    if (!rate.empty()) out += strprintf("  %9s", rate.c_str());
+    out += strprintf("  %7s  %9s  %9s  %s\n", "speedup", "max RSS", "peak PSS", "result");
     for (std::size_t i = 0; i < w.rows.size(); ++i) {
         const Measurement& m = w.rows[i];
-        out += strprintf("%-*s  %7u", static_cast<int>(name_w), m.config.name.c_str(), m.config.workers);
+        const std::string workers = m.config.workers ? std::to_string(m.config.workers) : "-";
+        out += strprintf("%-*s  %7s", static_cast<int>(name_w), m.config.name.c_str(), workers.c_str());
         if (chunks) out += strprintf("  %6s", m.config.chunk_text.c_str());
-        out += strprintf("  %9.3f  %9.1f  %6.2fx  %9s  %9s  %s\n", m.median_seconds,
-                         m.throughput, m.speedup, format_bytes(static_cast<double>(m.max_rss_bytes)).c_str(),
+        out += strprintf("  %9.3f", m.median_seconds);
+        if (!rate.empty()) out += strprintf("  %9.1f", m.throughput);
+        out += strprintf("  %6.2fx  %9s  %9s  %s\n", m.speedup, format_bytes(static_cast<double>(m.max_rss_bytes)).c_str(),
                          m.peak_pss_bytes ? format_bytes(static_cast<double>(m.peak_pss_bytes)).c_str() : "-",
                          result_word(w, i).c_str());
     }

@@ -1,12 +1,14 @@
 // Smoke test of `parapipe bench` on tiny generated inputs: every mode at 1 and 2 workers runs,
 // every output (and every baseline's) equals seq's, and the JSON, CSV and SVG files are complete
-// and well-formed; bad arguments exit 2 before anything is written.
+// and well-formed; bad arguments exit 2 before anything is written. `bench exec` fills its
+// placeholders, flags output that differs by mode, and names a command that fails.
 // Asserts results and file structure, never speed.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -199,6 +201,98 @@ TEST_F(BenchSmoke, BadArgumentsExitTwoAndWriteNothing) {
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
         EXPECT_FALSE(fs::exists(path("x.json")));
     }
+}
+
+TEST_F(BenchSmoke, ExecFillsPlaceholdersAndEveryRowMatchesSeq) {
+    std::ofstream(path("in.txt")) << "the cat and the dog and the bird\n";
+    const auto r = run({"bench", "exec", "--repeat", "1", "--warmup", "0", "--workers", "1,2", "--json", path("e.json"),
+                        "--", bin_, "run", "wordcount", "--mode", "{mode}", "--workers={workers}", "--progress",
+                        "never", "--", path("in.txt")});
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    EXPECT_NE(r.out.find("result: all 7 configurations produced output identical to seq"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("DIFFERENT"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("MB/s"), std::string::npos) << "no --work or --input: no rate column\n" << r.out;
+
+    const auto j = nlohmann::json::parse(slurp(path("e.json")));
+    const auto& w = j.at("workloads")[0];
+    EXPECT_EQ(w.at("workload"), "exec");
+    EXPECT_TRUE(w.at("all_match").get<bool>());
+    const auto& rows = w.at("results");
+    ASSERT_EQ(rows.size(), 7u);
+    EXPECT_EQ(rows[0].at("name"), "seq");
+    EXPECT_EQ(rows[0].at("argv")[4], "seq");
+    EXPECT_EQ(rows[0].at("argv")[5], "--workers=1");
+    std::set<std::string> seen;
+    for (const auto& row : rows) {
+        const auto argv = row.at("argv").get<std::vector<std::string>>();
+        EXPECT_EQ(argv[4], row.at("name").get<std::string>());
+        EXPECT_EQ(argv[5], "--workers=" + std::to_string(row.at("workers").get<unsigned>()));
+        seen.insert(argv[4] + " " + argv[5]);
+    }
+    EXPECT_EQ(seen.size(), 7u);
+}
+
+TEST_F(BenchSmoke, ExecWithInputShowsThroughputAndChunkRows) {
+    std::ofstream(path("in.txt")) << "one two two three three three\n";
+    const auto r = run({"bench", "exec", "--repeat", "1", "--warmup", "0", "--modes", "seq,threads", "--workers", "2",
+                        "--chunk-size", "1KiB,4KiB", "--input", path("in.txt"), "--csv", path("e.csv"), "--", bin_,
+                        "run", "wordcount", "--mode", "{mode}", "--workers", "{workers}", "--chunk-size", "{chunk}",
+                        "--progress", "never", "--", path("in.txt")});
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    EXPECT_NE(r.out.find("MB/s"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("result: all 4 configurations produced output identical to seq, 1 worker, 1KiB"),
+              std::string::npos)
+        << r.out;
+    const auto lines = split(slurp(path("e.csv")), '\n');
+    ASSERT_EQ(lines.size(), 5u);
+    EXPECT_NE(lines[1].find("exec,seq,false,1,1024,"), std::string::npos) << lines[1];
+    EXPECT_NE(lines[4].find("exec,threads,false,2,4096,"), std::string::npos) << lines[4];
+}
+
+TEST_F(BenchSmoke, ExecOutputThatDiffersByModeIsAMismatch) {
+    const auto r = run({"bench", "exec", "--repeat", "1", "--warmup", "0", "--modes", "seq,threads", "--workers", "1",
+                        "--", "sh", "-c", "echo {mode}"});
+    EXPECT_EQ(r.exit_code, 1) << r.err << r.out;
+    EXPECT_NE(r.out.find("DIFFERENT"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("different from seq"), std::string::npos) << r.err;
+
+    // The same through --output-path, which is hashed instead of stdout and removed afterwards.
+    const std::string out = path("result.txt");
+    const auto f = run({"bench", "exec", "--repeat", "1", "--warmup", "0", "--modes", "seq,shm", "--workers", "1",
+                        "--output-path", out, "--", "sh", "-c", "echo {mode} > " + out});
+    EXPECT_EQ(f.exit_code, 1) << f.err << f.out;
+    EXPECT_NE(f.out.find("DIFFERENT"), std::string::npos) << f.out;
+    EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(BenchSmoke, ExecUsageErrorsExitTwo) {
+    std::ofstream(path("taken.txt")) << "the user's file\n";
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"bench", "exec", "echo", "hi"},
+             {"bench", "exec", "--repeat", "1"},
+             {"bench", "exec", "--"},
+             {"bench", "exec", "--workers", "1,2", "--"},
+             {"bench", "exec", "--bogus", "--", "echo"},
+             {"bench", "exec", "--", "no-such-program-here"},
+             {"bench", "exec", "--work", "1MiB", "--input", path("taken.txt"), "--", "true"},
+             {"bench", "exec", "--output-path", path("taken.txt"), "--", "true"},  // never removes a user's file
+         }) {
+        const auto r = run(args);
+        EXPECT_EQ(r.exit_code, 2) << args.back() << ": " << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+        EXPECT_EQ(r.err.rfind("parapipe: ", 0), 0u) << r.err;
+    }
+    EXPECT_EQ(slurp(path("taken.txt")), "the user's file\n");
+}
+
+TEST_F(BenchSmoke, ExecNamesAFailingCommandAndItsStatus) {
+    const auto r = run({"bench", "exec", "--repeat", "1", "--warmup", "0", "--modes", "seq", "--", "sh", "-c",
+                        "echo first >&2; echo disk on fire >&2; exit 3"});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("sh -c 'echo first >&2; echo disk on fire >&2; exit 3'"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("exited with status 3"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("exited with status 3: disk on fire\n"), std::string::npos) << "the last stderr line\n"
+                                                                                   << r.err;
 }
 
 }  // namespace

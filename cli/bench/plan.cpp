@@ -1,0 +1,61 @@
+#include "cli/bench/plan.hpp"
+
+#include <algorithm>
+
+#include "cli/bench/placeholders.hpp"
+
+namespace parapipe::cli::bench {
+
+namespace {
+
+const ChunkSize kNoChunk{0, "-"};
+
+void add(Plan& p, const CommandSpec& spec, const std::string& name, bool baseline, unsigned workers,
+         const ChunkSize& chunk) {
+    Config c{name, baseline, workers, chunk.bytes, chunk.text};
+    SlotValues v{name, std::to_string(workers), std::to_string(chunk.bytes)};
+    p.rows.push_back({c, substitute(spec.argv, v), &spec});
+}
+
+void plan_modes(Plan& p, const CommandSpec& spec, const Settings& s) {
+    const bool per_worker = uses(spec.argv, kWorkersSlot);
+    const bool seq_asked = std::find(s.modes.begin(), s.modes.end(), Mode::seq) != s.modes.end();
+    std::vector<ChunkSize> chunks = uses(spec.argv, kChunkSlot) ? s.chunk_sizes : std::vector<ChunkSize>{kNoChunk};
+    for (const auto& c : chunks) {
+        const bool first = &c == &chunks.front();
+        if (seq_asked || first) add(p, spec, "seq", false, 1, c);
+        if (!seq_asked && first) p.seq_added = true;
+        for (Mode m : s.modes) {
+            if (m == Mode::seq) continue;
+            const std::string name(to_string(m));
+            if (!per_worker) {
+                add(p, spec, name, false, spec.workers_unset, c);
+                continue;
+            }
+            for (unsigned w : s.workers) add(p, spec, name, false, w, c);
+        }
+    }
+}
+
+// A command without {mode}: a baseline, or a user's command that picks its mode itself.
+void plan_fixed(Plan& p, const CommandSpec& spec, const Settings& s) {
+    const ChunkSize& c = uses(spec.argv, kChunkSlot) ? s.chunk_sizes.front() : kNoChunk;
+    if (!uses(spec.argv, kWorkersSlot)) {
+        add(p, spec, spec.name, spec.baseline, spec.workers_unset, c);
+        return;
+    }
+    for (unsigned w : s.workers) add(p, spec, spec.name, spec.baseline, w, c);
+}
+
+}  // namespace
+
+Plan plan_rows(const Workload& w, const Settings& s) {
+    Plan p;
+    for (const auto& spec : w.commands) {
+        if (uses(spec.argv, kModeSlot)) plan_modes(p, spec, s);
+        else plan_fixed(p, spec, s);
+    }
+    return p;
+}
+
+}  // namespace parapipe::cli::bench
