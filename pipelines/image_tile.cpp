@@ -1,4 +1,5 @@
-// The image pipeline's tile plan: one image in row bands with halos (operators/image/halo.hpp).
+// The image pipeline's tile plan: one image in row bands with halos (operators/image/halo.hpp),
+// as a flow: TileSource (one item per band) -> the chain on the band -> Stitch.
 #include <algorithm>
 #include <filesystem>
 #include <memory>
@@ -14,17 +15,17 @@ namespace parapipe::image {
 
 namespace {
 
-struct TileState {
-    Input input;
-    Config cfg;
-    cv::Mat decoded;                   // on the heap, decoded once when the plan is made
-    int rows = 0, cols = 0, in_type = 0, out_type = 0;
-    std::vector<cv::Range> bands;
-    // What the current run's workers read and write. In Mode::shm both live in the shared
-    // segment; in Mode::processes `out` is unused (bands come back in the partials).
-    cv::Mat in, out;
-    bool bands_in_partial = false;
-    detail::OpenCvThreadLimit limit;
+/// Output rows [begin, end) to compute from the whole decoded `image`.
+struct BandRows {
+    const cv::Mat& image;
+    int begin, end;
+};
+
+/// Output rows from first_row on, computed.
+struct Band {
+    int first_row = 0;
+    cv::Mat pixels;
+    std::uint64_t input_pixels = 0;
 };
 
 std::vector<cv::Range> cut_bands(int rows, const Config& cfg) {
@@ -39,98 +40,139 @@ std::vector<cv::Range> cut_bands(int rows, const Config& cfg) {
     return bands;
 }
 
-}  // namespace
+// One image, decoded once when the plan is made, and the buffers of the current run.
+class TileSource {
+public:
+    using item_type = BandRows;
 
-Plan<Partial, Result> make_tile_plan(const Input& input, Config cfg) {
-    if (!ops::image_ops_tileable(cfg.ops))
-        throw UsageError("resize cannot be used with --tile (INTER_AREA on bands would not match the whole image); "
-                         "run without --tile");
-    auto st = std::make_shared<TileState>();
-    st->input = input;
-    st->decoded = ops::decode_image(ops::read_image_file(input.path), cfg.max_pixels);
-    st->rows = st->decoded.rows;
-    st->cols = st->decoded.cols;
-    st->in_type = st->decoded.type();
-    st->out_type = CV_8UC(ops::image_ops_channels(cfg.ops, st->decoded.channels()));
-    st->bands = cut_bands(st->rows, cfg);
-    st->cfg = std::move(cfg);
+    TileSource(const Input& input, const Config& cfg)
+        : input_(input), decoded_(ops::decode_image(ops::read_image_file(input.path), cfg.max_pixels)),
+          out_type_(CV_8UC(ops::image_ops_channels(cfg.ops, decoded_.channels()))),
+          bands_(cut_bands(decoded_.rows, cfg)) {}
 
-    Plan<Partial, Result> plan;
-    plan.chunk_count = st->bands.size();
-    plan.prepare = [st](const RunContext& ctx) {
-        if (ctx.concurrent) st->limit.limit();
+    std::size_t chunk_count() const { return bands_.size(); }
+    template <class Emit>
+    void for_each(std::size_t chunk, Emit&& emit) const {
+        emit(BandRows{run_->in, bands_[chunk].start, bands_[chunk].end});
+    }
+    std::uint64_t weight(std::size_t chunk) const { return std::uint64_t(bands_[chunk].size()) * decoded_.cols; }
+    std::string describe(std::size_t chunk) const {
+        return input_.path + " rows [" + std::to_string(bands_[chunk].start) + ", " +
+               std::to_string(bands_[chunk].end) + ")";
+    }
+    void release(std::size_t) const {}
+
+    void prepare(const RunContext& ctx) const {
+        Run& r = *run_;
+        if (ctx.concurrent) r.limit.limit();
         if (ctx.forked && ctx.shared_alloc) {
             // Into the shared segment, mapped before fork: every worker reads the same pages.
-            const std::size_t bytes = st->decoded.total() * st->decoded.elemSize();
-            st->in = cv::Mat(st->rows, st->cols, st->in_type, ctx.shared_alloc(bytes));
+            r.in = cv::Mat(decoded_.rows, decoded_.cols, decoded_.type(),
+                           ctx.shared_alloc(decoded_.total() * decoded_.elemSize()));
             // The heap copy stays: a plan run again (benchmarks, tests) must not decode again.
-            st->decoded.copyTo(st->in);
+            decoded_.copyTo(r.in);
         } else {
-            st->in = st->decoded;  // in-process, or forked workers that inherit it at fork
+            r.in = decoded_;  // in-process, or forked workers that inherit it at fork
         }
-        st->bands_in_partial = !ctx.shared_alloc;  // workers cannot write where we read
-        st->out = cv::Mat();
-        if (!st->bands_in_partial) {
-            const std::size_t bytes = std::size_t(st->rows) * st->cols * CV_ELEM_SIZE(st->out_type);
-            st->out = cv::Mat(st->rows, st->cols, st->out_type, ctx.shared_alloc(bytes));
-        }
-    };
-    plan.worker_init = [] {
+        // Without memory the workers can write and we can read, bands travel in the partials.
+        r.out = ctx.shared_alloc ? cv::Mat(decoded_.rows, decoded_.cols, out_type_,
+                                           ctx.shared_alloc(decoded_.total() * CV_ELEM_SIZE(out_type_)))
+                                 : cv::Mat();
+    }
+    void worker_init() const {
         if (cv::getNumThreads() != 1) cv::setNumThreads(1);
+    }
+
+    /// Copies `b` into the run's output; false when there is none: `b` must travel in the partial.
+    bool write_in_place(const Band& b) const {
+        if (b.pixels.type() != out_type_) throw Error("band has an unexpected image type");
+        if (run_->out.empty()) return false;
+        b.pixels.copyTo(run_->out.rowRange(b.first_row, b.first_row + b.pixels.rows));  // disjoint rows per chunk
+        return true;
+    }
+
+    /// The whole output, from the run's output or from the bands in `p`.
+    cv::Mat stitch(Partial& p) const {
+        if (p.images != bands_.size()) throw Error(input_.path + ": some bands are missing");
+        if (!run_->out.empty()) return run_->out.clone();  // `out` is freed with the run's shared memory
+        cv::Mat whole(decoded_.rows, decoded_.cols, out_type_);
+        for (auto& [y, band] : p.bands) band.copyTo(whole.rowRange(y, y + band.rows));
+        return whole;
+    }
+
+    /// The run is over: its buffers go, OpenCV gets its threads back.
+    void finish() const {
+        run_->in = cv::Mat();
+        run_->out = cv::Mat();
+        run_->limit.restore();
+    }
+
+    const Input& input() const { return input_; }
+
+private:
+    struct Run {
+        cv::Mat in, out;  // what the workers read and write; in Mode::shm both are shared
+        detail::OpenCvThreadLimit limit;
     };
-    plan.map = [st](std::size_t chunk, Partial& p) {
-        const cv::Range rows = st->bands[chunk];
-        const cv::Mat band = ops::apply_image_ops_band(st->in, st->cfg.ops, rows.start, rows.end);
-        if (band.type() != st->out_type) throw Error("band has an unexpected image type");
-        ops::add_to_histogram(band, p.histogram);
+
+    Input input_;
+    cv::Mat decoded_;
+    int out_type_;
+    std::vector<cv::Range> bands_;
+    std::unique_ptr<Run> run_ = std::make_unique<Run>();  // set up by prepare for each run
+};
+
+/// Adds bands up and places them: in the run's output, or in the partial to stitch at the end.
+struct Stitch {
+    std::shared_ptr<const TileSource> source;
+
+    using partial_type = Partial;
+    Partial init() const { return {}; }
+    void fold(Partial& p, const Band& b) const {
+        ops::add_to_histogram(b.pixels, p.histogram);
         p.images += 1;
-        p.pixels += band.total();
-        p.input_pixels += std::uint64_t(rows.size()) * st->cols;
-        if (st->bands_in_partial) p.bands.emplace_back(rows.start, band);
-        else band.copyTo(st->out.rowRange(rows));  // in place: disjoint rows per chunk
-    };
-    plan.merge = [](Partial& into, Partial&& from) {
-        into.histogram.merge(from.histogram);
-        into.images += from.images;
-        into.pixels += from.pixels;
-        into.input_pixels += from.input_pixels;
-        for (auto& b : from.bands) into.bands.push_back(std::move(b));
-        for (auto& f : from.failed) into.failed.push_back(std::move(f));
-    };
-    plan.finalize = [st](Partial&& p) {
-        st->limit.restore();
-        if (p.images != st->bands.size()) throw Error(st->input.path + ": some bands are missing");
+        p.pixels += b.pixels.total();
+        p.input_pixels += b.input_pixels;
+        if (!source->write_in_place(b)) p.bands.emplace_back(b.first_row, b.pixels);
+    }
+    void merge(Partial& into, Partial&& from) const { into.merge(std::move(from)); }
+    Result finalize(Partial&& p) const {
         Result r;
+        r.image = source->stitch(p);
         r.histogram = p.histogram;
         r.pixels = p.pixels;
         r.input_pixels = p.input_pixels;
-        if (st->bands_in_partial) {
-            r.image.create(st->rows, st->cols, st->out_type);
-            for (auto& [y, band] : p.bands) band.copyTo(r.image.rowRange(y, y + band.rows));
-        } else {
-            r.image = st->out.clone();  // `out` is freed with the run's shared memory
-        }
-        st->in = cv::Mat();
-        st->out = cv::Mat();
         r.images = 1;
-        if (!st->cfg.output_dir.empty()) {
+        return r;
+    }
+};
+
+}  // namespace
+
+ImagePlan make_tile_plan(const Input& input, Config cfg) {
+    if (!ops::image_ops_tileable(cfg.ops))
+        throw UsageError("resize cannot be used with --tile (INTER_AREA on bands would not match the whole image); "
+                         "run without --tile");
+    auto source = std::make_shared<const TileSource>(input, cfg);
+    auto flow = from(source).map([chain = cfg.ops](const BandRows& b) {
+        return Band{b.begin, ops::apply_image_ops_band(b.image, chain, b.begin, b.end),
+                    std::uint64_t(b.end - b.begin) * b.image.cols};
+    });
+    return then(flow.reduce(Stitch{source}).plan(), [source, cfg](std::pair<Result, Counters>&& done) {
+        source->finish();
+        Result r = std::move(done.first);
+        if (!cfg.output_dir.empty()) {
             try {
-                const std::string path = output_path(st->input, st->cfg);
+                const std::string path = output_path(source->input(), cfg);
                 std::filesystem::create_directories(std::filesystem::path(path).parent_path());
                 ops::write_image_atomically(path, r.image);
             } catch (const std::exception& e) {
                 r.images = 0;
-                r.failed.push_back({st->input.path, e.what()});
+                r.failed.push_back({source->input().path, e.what()});
             }
         }
         return r;
-    };
-    plan.chunk_weight = [st](std::size_t chunk) { return std::uint64_t(st->bands[chunk].size()) * st->cols; };
-    plan.describe_chunk = [st](std::size_t chunk) {
-        return st->input.path + " rows [" + std::to_string(st->bands[chunk].start) + ", " +
-               std::to_string(st->bands[chunk].end) + ")";
-    };
-    return plan;
+    });
 }
 
 }  // namespace parapipe::image
