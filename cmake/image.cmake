@@ -13,6 +13,7 @@ add_library(parapipe_image STATIC
   ${parapipe_SOURCE_DIR}/pipelines/image_source.cpp
   ${parapipe_SOURCE_DIR}/pipelines/image_stats.cpp
   ${parapipe_SOURCE_DIR}/pipelines/image_tile.cpp
+  ${parapipe_SOURCE_DIR}/pipelines/image_tile_source.cpp
 )
 add_library(parapipe::image ALIAS parapipe_image)
 set_target_properties(parapipe_image PROPERTIES EXPORT_NAME image OUTPUT_NAME parapipe_image)
