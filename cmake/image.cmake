@@ -7,9 +7,13 @@ add_library(parapipe_image STATIC
   ${parapipe_SOURCE_DIR}/operators/image/histogram.cpp
   ${parapipe_SOURCE_DIR}/operators/image/image_header.cpp
   ${parapipe_SOURCE_DIR}/operators/image/image_io.cpp
-  ${parapipe_SOURCE_DIR}/pipelines/image.cpp
+  ${parapipe_SOURCE_DIR}/pipelines/image_batch.cpp
   ${parapipe_SOURCE_DIR}/pipelines/image_inputs.cpp
+  ${parapipe_SOURCE_DIR}/pipelines/image_report.cpp
+  ${parapipe_SOURCE_DIR}/pipelines/image_source.cpp
+  ${parapipe_SOURCE_DIR}/pipelines/image_stats.cpp
   ${parapipe_SOURCE_DIR}/pipelines/image_tile.cpp
+  ${parapipe_SOURCE_DIR}/pipelines/image_tile_source.cpp
 )
 add_library(parapipe::image ALIAS parapipe_image)
 set_target_properties(parapipe_image PROPERTIES EXPORT_NAME image OUTPUT_NAME parapipe_image)

@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <map>
+#include <string_view>
 
 #include <parapipe/engine/errors.hpp>
+#include <parapipe/engine/walk.hpp>
 #include <parapipe/operators/image/image_header.hpp>
 #include <parapipe/pipelines/image.hpp>
 
@@ -48,6 +51,18 @@ std::string relative_output(const std::string& relative, OutputFormat f) {
     return p.string();
 }
 
+// The path of a file inside folder `arg` as walk() joined them ("in" + "/" + "sub/a.png").
+std::string relative_to(const std::string& arg, std::string_view path) {
+    const std::size_t cut = arg.size() + (arg.ends_with('/') ? 0 : 1);
+    return std::string(path.substr(std::min(cut, path.size())));
+}
+
+// True when `p` is `dir` or inside it (both canonical).
+bool within(const fs::path& p, const fs::path& dir) {
+    auto [d, _] = std::mismatch(dir.begin(), dir.end(), p.begin(), p.end());
+    return d == dir.end() || (std::next(d) == dir.end() && d->empty());  // "dir/" ends in an empty name
+}
+
 }  // namespace
 
 std::optional<OutputFormat> parse_output_format(std::string_view s) {
@@ -67,30 +82,20 @@ std::vector<Input> find_inputs(const std::vector<std::string>& paths, const std:
     const fs::path skip = skip_dir.empty() ? fs::path() : fs::weakly_canonical(skip_dir, ec);
     std::vector<Input> inputs;
     for (const auto& arg : paths) {
-        const fs::file_status st = fs::status(arg, ec);
-        if (!fs::exists(st)) throw UsageError("no such file or directory: " + arg);
-        if (!fs::is_directory(st)) {
-            inputs.push_back({arg, fs::path(arg).filename().string()});
-            continue;
+        // Images are files: "-" names one here, never standard input.
+        if (arg == "-" && !fs::exists(arg, ec)) throw UsageError("no such file or directory: " + arg);
+        // Never read our own outputs back (an output folder inside an input folder). An input
+        // folder inside the output folder is read: its files are checked below instead.
+        const fs::path top = fs::weakly_canonical(arg, ec);
+        const bool may_hold_skip = !skip.empty() && !within(top, skip);
+        WalkOptions walk_options{.accept = [&](std::string_view path) {
+            return ops::is_image_extension(fs::path(path).extension().string()) &&
+                   !(may_hold_skip && within(top / relative_to(arg, path), skip));
+        }};
+        for (std::string& path : walk({arg}, walk_options)) {
+            std::string relative = path == arg ? fs::path(arg).filename().string() : relative_to(arg, path);
+            inputs.push_back({std::move(path), std::move(relative)});
         }
-        std::vector<Input> found;
-        fs::recursive_directory_iterator it(arg, fs::directory_options::skip_permission_denied, ec), end;
-        if (ec) throw UsageError("cannot read directory " + arg + ": " + ec.message());
-        for (; it != end; it.increment(ec)) {
-            if (ec) throw UsageError("cannot read directory " + arg + ": " + ec.message());
-            const fs::path& p = it->path();
-            const std::string name = p.filename().string();
-            if (it->is_directory(ec)) {
-                // Never read our own outputs back (an output folder inside an input folder).
-                if (!skip.empty() && fs::weakly_canonical(p, ec) == skip) it.disable_recursion_pending();
-                continue;
-            }
-            if (name.empty() || name[0] == '.' || !ops::is_image_extension(p.extension().string())) continue;
-            if (!it->is_regular_file(ec) && !it->is_symlink(ec)) continue;
-            found.push_back({p.string(), p.lexically_relative(arg).string()});
-        }
-        std::sort(found.begin(), found.end(), [](const Input& a, const Input& b) { return a.path < b.path; });
-        inputs.insert(inputs.end(), found.begin(), found.end());
     }
     if (inputs.empty()) throw UsageError("no images found (looked for files with image extensions such as .png, .jpg)");
     std::map<std::string, const Input*> by_output;

@@ -7,6 +7,8 @@
 
 #include <opencv2/core/mat.hpp>
 
+#include <parapipe/engine/fields.hpp>
+
 namespace parapipe::ops {
 
 /// Channels a histogram tracks: one-channel images count as gray, three-channel as B, G, R.
@@ -26,6 +28,7 @@ struct ImageHistogram {
     std::uint64_t total(int channel) const;
     void merge(const ImageHistogram& other);
     friend bool operator==(const ImageHistogram&, const ImageHistogram&) = default;
+    PARAPIPE_FIELDS(bins)  // part of the image partials, in every mode
 };
 
 /// Adds every pixel of `img` (CV_8UC1 or CV_8UC3, any stride) to `h`. Not thread-safe for one h.

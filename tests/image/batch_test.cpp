@@ -157,6 +157,32 @@ TEST(ImageBatch, NeverReadsItsOwnOutputFolder) {
     for (const auto& in : inputs) EXPECT_EQ(in.relative.find("out/"), std::string::npos) << in.relative;
 }
 
+// The shared walker's policy (engine/walk.hpp): hidden entries skipped, symlinked folders not
+// followed, links to files taken, dangling links not inputs; the output folder is never read,
+// however it is spelled, but an input folder inside it is.
+TEST(ImageBatch, WalksFoldersLikeEveryOtherSource) {
+    testing::TempDir dir;
+    const fs::path in = dir.path() / "in";
+    testing::write_image((in / "a.png").string(), noise_image(2, 3, 3));
+    testing::write_image((in / "sub" / "b.png").string(), noise_image(2, 2, 1));
+    testing::write_image((in / ".hidden" / "h.png").string(), noise_image(2, 2, 1));
+    testing::write_image((in / ".h.png").string(), noise_image(2, 2, 1));
+    testing::write_image((in / "out" / "old.png").string(), noise_image(2, 2, 1));
+    fs::create_symlink("a.png", in / "link.png");
+    fs::create_symlink("missing.png", in / "dangling.png");
+    fs::create_directory_symlink("sub", in / "linked");
+    auto relatives = [](const std::vector<image::Input>& inputs) {
+        std::vector<std::string> rel;
+        for (const auto& i : inputs) rel.push_back(i.relative);
+        return rel;
+    };
+    const std::vector<std::string> want{"a.png", "link.png", "sub/b.png"};
+    EXPECT_EQ(relatives(image::find_inputs({in.string()}, (in / "out").string())), want);
+    EXPECT_EQ(relatives(image::find_inputs({in.string() + "/"}, (in / "sub" / ".." / "out" / "").string())), want);
+    EXPECT_EQ(relatives(image::find_inputs({(in / "out").string()}, in.string())), std::vector<std::string>{"old.png"});
+    EXPECT_EQ(image::find_inputs({in.string()}, (in / "out").string())[1].path, (in / "link.png").string());
+}
+
 TEST(ImageBatch, RefusesOutputsThatWouldCollide) {
     testing::TempDir dir;
     testing::write_image((dir.path() / "x.png").string(), noise_image(2, 2, 3));
