@@ -50,10 +50,12 @@ bool split(std::string_view line, std::vector<std::string>& fields) {
     return ok;
 }
 
-// Where a file's key and value columns are; its header line, to recognise it among the lines.
+// Where a file's key and value columns are; its header line, to recognise it among the lines;
+// how many times the file was named (a file named twice is read twice).
 struct Layout {
     std::size_t key = 0, value = 0, fields = 0;
     std::string header;
+    std::uint64_t copies = 1;
 };
 
 // The first line of every file, for the columns named `key` and `value`. UsageError naming the
@@ -63,6 +65,10 @@ std::map<std::string, Layout, std::less<>> read_headers(const std::vector<std::s
     std::map<std::string, Layout, std::less<>> layouts;
     for (const std::string& path : parapipe::walk(paths)) {
         if (path == "-") throw parapipe::UsageError("stdin is not supported: the header must be read first");
+        if (auto seen = layouts.find(path); seen != layouts.end()) {
+            ++seen->second.copies;
+            continue;
+        }
         std::ifstream in(path, std::ios::binary);
         Layout f;
         if (!std::getline(in, f.header)) continue;
@@ -139,10 +145,11 @@ int main(int argc, char** argv) {
                          .run(opt.run, counters);
 
         std::map<std::string, Stats> by_key(stats.begin(), stats.end());
-        // All but the first line equal to a file's header are data rows: add them back (rare).
+        // In each copy of a file, all but the first line equal to its header are data rows: add
+        // them back (rare).
         std::vector<std::string> fields;
         for (const auto& [path, f] : layouts) {
-            for (std::uint64_t n = counters["header\t" + path]; n > 1; --n) {
+            for (std::uint64_t n = counters["header\t" + path]; n > f.copies; --n) {
                 if (auto row = parse_row(f.header, f, fields)) by_key[std::string(row->first)] = combine(by_key[std::string(row->first)], of(row->second));
                 else ++counters["skipped"];
             }
