@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <exception>
+#include <limits>
 #include <string>
 #include <thread>
 #include <vector>
@@ -58,8 +59,11 @@ inline void add_run_options(CLI::App& app, Options& opt, bool file_inputs = true
         ->check(CLI::Range(1u, parapipe::max_workers));
     if (!file_inputs) return;
     app.add_option("--chunk-size", opt.chunk_size, "bytes per chunk: 4096, 64KiB, 8MiB (default)")
-        ->transform(CLI::AsSizeValue(false))  // KiB, MiB, ... and KB, MB as powers of 1024
-        ->check(CLI::PositiveNumber);
+        // CLI11 runs the transform added last first: AsSizeValue turns 64KiB (or 64KB: powers of
+        // 1024 both) into 65536, then Decimal refuses what is left if it is not a whole number.
+        ->transform(Decimal)
+        ->transform(CLI::AsSizeValue(false))
+        ->check(CLI::Range(std::size_t{1}, std::numeric_limits<std::size_t>::max()));
     app.add_option("PATH", opt.paths, "files or folders (walked recursively, hidden entries skipped)")->required();
 }
 

@@ -135,7 +135,10 @@ int main(int argc, char** argv) {
                              const Layout& f = layouts.find(l.file)->second;
                              // A Line does not say where in its file it is: the header is known
                              // by its text. Lines equal to it are counted per file (see below).
-                             if (l.text == f.header) return parapipe::count("header\t" + std::string(l.file));
+                             if (l.text == f.header) {
+                                 parapipe::count("header\t" + std::string(l.file));
+                                 return;
+                             }
                              thread_local std::vector<std::string> fields;  // reused, one per thread
                              if (auto row = parse_row(l.text, f, fields)) emit(*row);
                              else parapipe::count("skipped");
@@ -150,8 +153,12 @@ int main(int argc, char** argv) {
         std::vector<std::string> fields;
         for (const auto& [path, f] : layouts) {
             for (std::uint64_t n = counters["header\t" + path]; n > f.copies; --n) {
-                if (auto row = parse_row(f.header, f, fields)) by_key[std::string(row->first)] = combine(by_key[std::string(row->first)], of(row->second));
-                else ++counters["skipped"];
+                if (auto row = parse_row(f.header, f, fields)) {
+                    Stats& s = by_key[std::string(row->first)];
+                    s = combine(s, of(row->second));
+                } else {
+                    ++counters["skipped"];
+                }
             }
         }
         for (const auto& [k, s] : by_key) {

@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     examples::Options opt;
     examples::add_run_options(app, opt);
     std::size_t top = 20;
-    app.add_option("--top", top, "how many words to print (default 20, 0: all)");
+    app.add_option("--top", top, "how many words to print (default 20, 0: all)")->transform(examples::Decimal);
 
     return examples::run_main(app, argc, argv, [&] {
         auto longest = parapipe::text_files(opt.paths, opt.chunk_size)  // text cut between words
