@@ -33,7 +33,8 @@
 namespace examples {
 
 struct Options {
-    parapipe::RunOptions run{.mode = parapipe::Mode::threads, .workers = std::max(1u, std::thread::hardware_concurrency())};
+    parapipe::RunOptions run{.mode = parapipe::Mode::threads,
+                             .workers = std::max(1u, std::thread::hardware_concurrency())};
     std::size_t chunk_size = std::size_t{8} << 20;
     std::vector<std::string> paths;  ///< files or folders (walked recursively)
 };

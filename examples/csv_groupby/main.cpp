@@ -16,6 +16,7 @@
 // table by path, which the workers inherit.
 #include <csv.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -112,8 +113,8 @@ struct Stats {
 };
 Stats of(std::int64_t v) { return {1, v, v, v}; }
 Stats combine(Stats a, Stats b) {
-    return {a.count + b.count, static_cast<std::int64_t>(static_cast<std::uint64_t>(a.sum) + static_cast<std::uint64_t>(b.sum)),
-            std::min(a.min, b.min), std::max(a.max, b.max)};
+    const std::uint64_t sum = static_cast<std::uint64_t>(a.sum) + static_cast<std::uint64_t>(b.sum);
+    return {a.count + b.count, static_cast<std::int64_t>(sum), std::min(a.min, b.min), std::max(a.max, b.max)};
 }
 
 }  // namespace
@@ -126,12 +127,13 @@ int main(int argc, char** argv) {
     app.add_option("--key", key, "the key column's name")->required();
     app.add_option("--value", value, "the integer column's name")->required();
 
+    using Row = std::pair<std::string_view, std::int64_t>;  // key, value
     return examples::run_main(app, argc, argv, [&] {
         const auto layouts = read_headers(opt.paths, key, value);  // forked workers inherit it
         parapipe::Counters counters;
         auto stats = parapipe::lines(opt.paths, opt.chunk_size)
                          .filter([](const parapipe::Line& l) { return !l.text.empty(); })
-                         .flat_map<std::pair<std::string_view, std::int64_t>>([&layouts](const parapipe::Line& l, auto&& emit) {
+                         .flat_map<Row>([&layouts](const parapipe::Line& l, auto&& emit) {
                              const Layout& f = layouts.find(l.file)->second;
                              // A Line does not say where in its file it is: the header is known
                              // by its text. Lines equal to it are counted per file (see below).
@@ -167,7 +169,7 @@ int main(int argc, char** argv) {
                         static_cast<long long>(s.min), static_cast<long long>(s.max));
         }
         if (counters["skipped"])
-            std::fprintf(stderr, "csv_groupby: skipped %llu rows without an integer value\n",
-                         static_cast<unsigned long long>(counters["skipped"]));
+            std::fprintf(stderr, "csv_groupby: skipped %llu rows (value not an integer, too few fields or "
+                                 "broken quoting)\n", static_cast<unsigned long long>(counters["skipped"]));
     });
 }

@@ -39,7 +39,8 @@ std::optional<Request> parse(std::string_view s) {
     if (i >= s.size()) return std::nullopt;  // no closing quote
     i += 1;  // past the closing quote
     auto digit = [&](std::size_t at) { return at < s.size() && s[at] >= '0' && s[at] <= '9'; };
-    if (i >= s.size() || s[i] != ' ' || !digit(i + 1) || !digit(i + 2) || !digit(i + 3) || s.substr(i + 4, 1) != " ") return std::nullopt;
+    if (s.substr(i, 1) != " " || !digit(i + 1) || !digit(i + 2) || !digit(i + 3) || s.substr(i + 4, 1) != " ")
+        return std::nullopt;
     Request r;
     r.status = (s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 + (s[i + 3] - '0');
     i += 5;
@@ -81,9 +82,11 @@ int main(int argc, char** argv) {
                                   if (auto r = parse(l.text)) emit(*r);
                                   else parapipe::count("malformed");
                               })
-                              .reduce_by_key([](const Request& r) { return r.status; },
-                                             [](const Request& r) { return Totals{1, r.bytes}; },
-                                             [](Totals a, Totals b) { return Totals{a.requests + b.requests, a.bytes + b.bytes}; })
+                              .reduce_by_key([](const Request& r) { return r.status; },  // key
+                                             [](const Request& r) { return Totals{1, r.bytes}; },  // value
+                                             [](Totals a, Totals b) {  // combines two values of a key
+                                                 return Totals{a.requests + b.requests, a.bytes + b.bytes};
+                                             })
                               .run(opt.run, counters);
         for (const auto& [status, t] : per_status)
             std::printf("%03d\t%llu\t%llu\n", status, static_cast<unsigned long long>(t.requests),

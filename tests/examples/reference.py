@@ -153,7 +153,7 @@ def csv_groupby(key, value, paths):
         c, s, lo, hi = stats[name]
         out.write(b"%s\t%d\t%d\t%d\t%d\n" % (name, c, s, lo, hi))
     if skipped:
-        sys.stderr.write("csv_groupby: skipped %d rows without an integer value\n" % skipped)
+        sys.stderr.write("csv_groupby: skipped %d rows (value not an integer, too few fields or broken quoting)\n" % skipped)
 
 
 # ---- words: maximal runs of code points of category L*, M*, N*, each lowercased alone ----------
