@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   g++ cmake make pkg-config python3
   libtbb-dev libboost-dev libopencv-dev libicu-dev
-  libcli11-dev nlohmann-json3-dev libabsl-dev
+  libcli11-dev nlohmann-json3-dev libabsl-dev libcsv-dev
   libgtest-dev libbenchmark-dev
 )
 # Extra packages named by other stages (fuzzing needs clang, the chart renderer...).

@@ -11,18 +11,11 @@ echo "== ctest (Release)"
 (cd build && ctest -j2 --output-on-failure --timeout 900)
 
 echo "== example project against a staged install"
-rm -rf build/stage build/example
+rm -rf build/stage build/examples
 cmake --install build --prefix build/stage >/dev/null
-cmake -S examples/wordcount -B build/example -DCMAKE_PREFIX_PATH="$PWD/build/stage" >/dev/null
-cmake --build build/example -j2 >/dev/null
-first=""
-for mode in seq threads processes shm; do
-  out=$(build/example/long_words --mode "$mode" --workers 2 data/corpus)
-  [ -n "$out" ] || { echo "example: empty output in $mode" >&2; exit 1; }
-  [ -z "$first" ] && first="$out"
-  [ "$out" = "$first" ] || { echo "example: $mode differs from seq" >&2; exit 1; }
-done
-echo "example: long_words gives the same $(echo "$first" | wc -l) lines in every mode"
+cmake -S examples -B build/examples -DCMAKE_PREFIX_PATH="$PWD/build/stage" >/dev/null
+cmake --build build/examples -j2 >/dev/null
+tests/examples/check.sh build/examples
 
 if [ -z "${PARAPIPE_QUICK:-}" ]; then
   [ -x scripts/sanitize.sh ] && scripts/sanitize.sh
