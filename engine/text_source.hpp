@@ -43,15 +43,17 @@ public:
     std::uint64_t total_bytes() const { return total_bytes_; }
     std::size_t file_count() const { return files_.size(); }
 
-    /// Calls f(std::string_view text) -- or f(text, const std::string& file) -- for each piece
-    /// (one per file) of a chunk.
+    /// Calls f(std::string_view text) -- or f(text, const std::string& file), or f(text, file,
+    /// std::uint64_t offset of the text in its file) -- for each piece (one per file) of a chunk.
     template <class F>
     void for_each_piece(std::size_t chunk, F&& f) const {
         for (std::size_t p = chunk_begin_[chunk]; p < chunk_begin_[chunk + 1]; ++p) {
             const Piece& pc = pieces_[p];
             const File& file = files_[pc.file];
             std::string_view text(file.data + pc.begin, pc.end - pc.begin);
-            if constexpr (std::is_invocable_v<F&, std::string_view, const std::string&>) f(text, file.name);
+            if constexpr (std::is_invocable_v<F&, std::string_view, const std::string&, std::uint64_t>)
+                f(text, file.name, std::uint64_t{pc.begin});
+            else if constexpr (std::is_invocable_v<F&, std::string_view, const std::string&>) f(text, file.name);
             else f(text);
         }
         check_intact(chunk);

@@ -51,12 +51,9 @@ bool split(std::string_view line, std::vector<std::string>& fields) {
     return ok;
 }
 
-// Where a file's key and value columns are; its header line, to recognise it among the lines;
-// how many times the file was named (a file named twice is read twice).
+// Where a file's key and value columns are.
 struct Layout {
     std::size_t key = 0, value = 0, fields = 0;
-    std::string header;
-    std::uint64_t copies = 1;
 };
 
 // The first line of every file, for the columns named `key` and `value`. UsageError naming the
@@ -66,16 +63,14 @@ std::map<std::string, Layout, std::less<>> read_headers(const std::vector<std::s
     std::map<std::string, Layout, std::less<>> layouts;
     for (const std::string& path : parapipe::walk(paths)) {
         if (path == "-") throw parapipe::UsageError("stdin is not supported: the header must be read first");
-        if (auto seen = layouts.find(path); seen != layouts.end()) {
-            ++seen->second.copies;
-            continue;
-        }
+        if (layouts.contains(path)) continue;  // named twice: read twice, same layout
         std::ifstream in(path, std::ios::binary);
+        std::string header;
+        if (!std::getline(in, header)) continue;
+        if (!in.eof() && header.ends_with('\r')) header.pop_back();  // as lines() does for "\r\n"
         Layout f;
-        if (!std::getline(in, f.header)) continue;
-        if (!in.eof() && f.header.ends_with('\r')) f.header.pop_back();  // as lines() does for "\r\n"
         std::vector<std::string> names;
-        if (!split(f.header, names)) throw parapipe::UsageError(path + ": cannot parse the header");
+        if (!split(header, names)) throw parapipe::UsageError(path + ": cannot parse the header");
         auto column = [&](const std::string& name) {
             for (std::size_t i = 0; i < names.size(); ++i)
                 if (names[i] == name) return i;
@@ -134,13 +129,8 @@ int main(int argc, char** argv) {
         auto stats = parapipe::lines(opt.paths, opt.chunk_size)
                          .filter([](const parapipe::Line& l) { return !l.text.empty(); })
                          .flat_map<Row>([&layouts](const parapipe::Line& l, auto&& emit) {
+                             if (l.offset == 0) return;  // the file's header
                              const Layout& f = layouts.find(l.file)->second;
-                             // A Line does not say where in its file it is: the header is known
-                             // by its text. Lines equal to it are counted per file (see below).
-                             if (l.text == f.header) {
-                                 parapipe::count("header\t" + std::string(l.file));
-                                 return;
-                             }
                              thread_local std::vector<std::string> fields;  // reused, one per thread
                              if (auto row = parse_row(l.text, f, fields)) emit(*row);
                              else parapipe::count("skipped");
@@ -149,21 +139,7 @@ int main(int argc, char** argv) {
                                         [](const auto& kv) { return of(kv.second); }, combine)
                          .run(opt.run, counters);
 
-        std::map<std::string, Stats> by_key(stats.begin(), stats.end());
-        // In each copy of a file, all but the first line equal to its header are data rows: add
-        // them back (rare).
-        std::vector<std::string> fields;
-        for (const auto& [path, f] : layouts) {
-            for (std::uint64_t n = counters["header\t" + path]; n > f.copies; --n) {
-                if (auto row = parse_row(f.header, f, fields)) {
-                    Stats& s = by_key[std::string(row->first)];
-                    s = combine(s, of(row->second));
-                } else {
-                    ++counters["skipped"];
-                }
-            }
-        }
-        for (const auto& [k, s] : by_key) {
+        for (const auto& [k, s] : stats) {
             std::fwrite(k.data(), 1, k.size(), stdout);  // a key may hold any byte
             std::printf("\t%lld\t%lld\t%lld\t%lld\n", static_cast<long long>(s.count), static_cast<long long>(s.sum),
                         static_cast<long long>(s.min), static_cast<long long>(s.max));

@@ -17,8 +17,8 @@ using testing::TempDir;
 
 const std::vector<std::size_t> chunk_sizes = {1, 2, 3, 7, 64, 4096, std::size_t{1} << 20};
 
-// Lines as a plain split sees them: "\n" ends a line, a "\r" before it goes, a last line
-// without "\n" counts, nothing follows a final "\n".
+// Lines as a plain split sees them, with their byte offsets: "\n" ends a line, a "\r" before it
+// goes, a last line without "\n" counts, nothing follows a final "\n".
 std::vector<std::string> split_lines(const std::string& file, const std::string& text) {
     std::vector<std::string> out;
     std::size_t at = 0;
@@ -26,7 +26,7 @@ std::vector<std::string> split_lines(const std::string& file, const std::string&
         std::size_t nl = text.find('\n', at);
         std::string line = text.substr(at, (nl == std::string::npos ? text.size() : nl) - at);
         if (nl != std::string::npos && !line.empty() && line.back() == '\r') line.pop_back();
-        out.push_back(file + '\0' + line);
+        out.push_back(file + '\0' + std::to_string(at) + '\0' + line);
         at = nl == std::string::npos ? text.size() : nl + 1;
     }
     return out;
@@ -62,7 +62,9 @@ TEST(Sources, LinesNeverSplitOrLoseALine) {
         for (const auto& mc : testing::all_mode_cases()) {
             SCOPED_TRACE(mc.name() + " chunk " + std::to_string(chunk));
             auto got = lines({root}, chunk)
-                           .map([](const Line& l) { return std::string(l.file) + '\0' + std::string(l.text); })
+                           .map([](const Line& l) {
+                               return std::string(l.file) + '\0' + std::to_string(l.offset) + '\0' + std::string(l.text);
+                           })
                            .sort()
                            .run({.mode = mc.mode, .workers = mc.workers});
             EXPECT_EQ(got, expected);
