@@ -1,6 +1,7 @@
 #include "cli/bench/svg_chart.hpp"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -278,6 +279,7 @@ void write_chart(const Report& r, const std::string& path) {
             throw;
         }
         ::unlink(log.c_str());
+        ::chmod(png_tmp.c_str(), target_mode(path));  // mkstemps made it 0600
         std::filesystem::rename(png_tmp, path);
         ::unlink(svg_tmp.c_str());
     } catch (const std::filesystem::filesystem_error& e) {
