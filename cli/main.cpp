@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
 
     CLI::App app{"parapipe: MapReduce-style data processing in seq, threads, processes and shm modes"};
     app.name("parapipe");  // not argv[0]: usage lines read "parapipe run ...", wherever it is installed
-    app.set_version_flag("--version,-V", PARAPIPE_VERSION);
+    app.set_version_flag("--version,-V", "parapipe " PARAPIPE_VERSION);
     app.require_subcommand(1);
     Action action;
     add_list_command(app, action);
