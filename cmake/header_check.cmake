@@ -6,7 +6,7 @@ file(GLOB_RECURSE _parapipe_headers RELATIVE ${PROJECT_SOURCE_DIR}
 list(APPEND _parapipe_headers parapipe.hpp)
 set(_parapipe_header_sources)
 foreach(_h ${_parapipe_headers})
-  if(NOT TARGET parapipe_image AND _h MATCHES "image")
+  if(NOT TARGET parapipe_image AND _h MATCHES "image|opencv")
     continue()
   endif()
   string(MAKE_C_IDENTIFIER "${_h}" _id)

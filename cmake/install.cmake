@@ -20,7 +20,7 @@ endif()
 # Headers: the image ones only with the image library.
 set(_parapipe_header_excludes)
 if(NOT TARGET parapipe_image)
-  set(_parapipe_header_excludes PATTERN "image" EXCLUDE PATTERN "image*.hpp" EXCLUDE)
+  set(_parapipe_header_excludes PATTERN "image" EXCLUDE PATTERN "image*.hpp" EXCLUDE PATTERN "opencv*.hpp" EXCLUDE)
 endif()
 install(DIRECTORY engine operators shm pipelines DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/parapipe
   COMPONENT headers FILES_MATCHING PATTERN "*.hpp" ${_parapipe_header_excludes})
@@ -32,7 +32,9 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/parapipeConfigVersion.cma
 install(FILES ${PROJECT_BINARY_DIR}/parapipeConfig.cmake ${PROJECT_BINARY_DIR}/parapipeConfigVersion.cmake
   DESTINATION ${PARAPIPE_CMAKE_DIR} COMPONENT library)
 
-# pkg-config: parapipe::core (the image library is for CMake consumers).
+# pkg-config: parapipe::core (the image library is for CMake consumers). The prefix is found from
+# the .pc file's own place, so `cmake --install --prefix` anywhere gives a working file.
+file(RELATIVE_PATH PARAPIPE_PC_TO_PREFIX /root/${CMAKE_INSTALL_LIBDIR}/pkgconfig /root)
 configure_file(cmake/parapipe.pc.in ${PROJECT_BINARY_DIR}/parapipe.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/parapipe.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT library)
 

@@ -24,6 +24,9 @@ for mode in seq threads processes shm; do
 done
 echo "example: long_words gives the same $(echo "$first" | wc -l) lines in every mode"
 
+echo "== library-only build: install into a clean prefix, use from CMake and pkg-config"
+scripts/install_test.sh
+
 if [ -z "${PARAPIPE_QUICK:-}" ]; then
   [ -x scripts/sanitize.sh ] && scripts/sanitize.sh
   [ -x scripts/fuzz.sh ] && scripts/fuzz.sh
