@@ -140,7 +140,7 @@ TEST_F(BenchSmoke, EveryModeMatchesSeqAndFilesAreWellFormed) {
     EXPECT_EQ(svg.rfind("<?xml", 0), 0u);
     EXPECT_NE(svg.find("<svg xmlns=\"http://www.w3.org/2000/svg\""), std::string::npos);
     EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
-    EXPECT_NE(svg.find("throughput (MB/s)"), std::string::npos);
+    EXPECT_NE(svg.find("throughput (MiB/s)"), std::string::npos);
     std::size_t bars = 0;
     for (std::size_t at = 0; (at = svg.find("<title>", at)) != std::string::npos; ++at) ++bars;
     EXPECT_EQ(bars, 7u);
@@ -211,7 +211,7 @@ TEST_F(BenchSmoke, ExecFillsPlaceholdersAndEveryRowMatchesSeq) {
     ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
     EXPECT_NE(r.out.find("result: all 7 configurations produced output identical to seq"), std::string::npos) << r.out;
     EXPECT_EQ(r.out.find("DIFFERENT"), std::string::npos) << r.out;
-    EXPECT_EQ(r.out.find("MB/s"), std::string::npos) << "no --work or --input: no rate column\n" << r.out;
+    EXPECT_EQ(r.out.find("MiB/s"), std::string::npos) << "no --work or --input: no rate column\n" << r.out;
 
     const auto j = nlohmann::json::parse(slurp(path("e.json")));
     const auto& w = j.at("workloads")[0];
@@ -239,7 +239,7 @@ TEST_F(BenchSmoke, ExecWithInputShowsThroughputAndChunkRows) {
                         "run", "wordcount", "--mode", "{mode}", "--workers", "{workers}", "--chunk-size", "{chunk}",
                         "--progress", "never", "--", path("in.txt")});
     ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
-    EXPECT_NE(r.out.find("MB/s"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("MiB/s"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("result: all 4 configurations produced output identical to seq, 1 worker, 1KiB"),
               std::string::npos)
         << r.out;
