@@ -82,7 +82,8 @@ std::optional<std::string> check_command_path(const CLI::App& app, int argc, con
                    join(names_of(*level), ", ") + (pipelines ? "; see 'parapipe list')" : ")");
         level = next;
         path += " " + arg;
-        if (level->get_subcommands([](const CLI::App*) { return true; }).empty()) return std::nullopt;
+        // Only the top level and `run` take nothing but a subcommand; below, CLI11 checks.
+        if (level->get_name() != "run") return std::nullopt;
     }
     const bool pipelines = level->get_name() == "run";
     return std::string(pipelines ? "missing pipeline" : "missing command") + " (choose " +

@@ -48,6 +48,9 @@ TEST(CliDefaults, UnknownCommandsAndPipelinesAreNamed) {
     expect_usage_error(run_parapipe({"frobnicate"}), "unknown command 'frobnicate'");
     expect_usage_error(run_parapipe({"run", "nope"}), "unknown pipeline 'nope'");
     expect_usage_error(run_parapipe({"run"}), "missing pipeline");
+    expect_usage_error(run_parapipe({}), "missing command");
+    EXPECT_EQ(run_parapipe({"bench", "--help"}).code, 0);
+    EXPECT_EQ(run_parapipe({"bench", "exec", "--help"}).code, 0);
 }
 
 TEST(CliDefaults, RangesAndChoicesAreChecked) {
