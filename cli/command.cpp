@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "cli/validators.hpp"
 #include <parapipe/engine/errors.hpp>
 
 namespace parapipe::cli {
@@ -11,15 +12,23 @@ std::atomic<int> g_cancel{0};
 unsigned default_workers() { return std::max(1u, std::thread::hardware_concurrency()); }
 
 void CommonRunOptions::add_to(CLI::App& cmd) {
-    cmd.add_option("--mode,-m", mode, "Execution mode: seq, threads, processes, shm")
+    cmd.add_option("--mode,-m", mode, "Execution mode")
+        ->check(choice({"seq", "threads", "processes", "shm"}))
         ->capture_default_str();
-    cmd.add_option("--workers,-w", workers, "Threads or worker processes")
+    cmd.add_option("--workers,-w,-j", workers, "Threads or worker processes (default: one per core)")
+        ->check(whole_number(1, max_workers))
         ->capture_default_str();
     cmd.add_option("--max-attempts", max_attempts, "Process modes: tries per chunk before the run fails")
+        ->check(whole_number(1, 100))
         ->capture_default_str();
-    cmd.add_option("--progress", progress, "Progress line on stderr: auto (on a terminal), always, never")
+    cmd.add_option("--progress", progress, "Progress line on stderr (auto: when it is a terminal)")
+        ->check(choice({"auto", "always", "never"}))
         ->capture_default_str();
-    cmd.add_flag("--stats", stats, "Print figures of the run (bytes, time, throughput, mode) to stderr");
+    cmd.add_flag("--hidden", hidden,
+                 "Also read hidden files and folders (names starting with '.'); skipped by default");
+    auto* st = cmd.add_flag("--stats", stats, "Print figures of the run (bytes, time, throughput, mode) to stderr");
+    cmd.add_flag("--quiet,-q", quiet, "Print nothing on stderr but errors (no progress, notes or warnings)")
+        ->excludes(st);
 }
 
 RunOptions CommonRunOptions::resolve() const {
@@ -38,7 +47,10 @@ RunOptions CommonRunOptions::resolve() const {
     return o;
 }
 
+unsigned workers_used(const RunOptions& o) { return o.mode == Mode::seq ? 1 : o.workers; }
+
 ProgressWhen CommonRunOptions::progress_when() const {
+    if (quiet) return ProgressWhen::never;
     if (progress == "auto") return ProgressWhen::auto_;
     if (progress == "always") return ProgressWhen::always;
     if (progress == "never") return ProgressWhen::never;

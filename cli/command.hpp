@@ -9,6 +9,7 @@
 
 #include "cli/progress.hpp"
 #include <parapipe/engine/options.hpp>
+#include <parapipe/engine/walk.hpp>
 
 namespace parapipe::cli {
 
@@ -23,17 +24,27 @@ unsigned default_workers();
 
 /// Options every `run` pipeline takes.
 struct CommonRunOptions {
-    std::string mode = "seq";
+    std::string mode = "threads";
     unsigned workers = default_workers();
     unsigned max_attempts = 3;
     std::string progress = "auto";
     bool stats = false;
+    bool quiet = false;   ///< nothing on stderr but errors
+    bool hidden = false;  ///< walk into hidden files and folders too
 
     void add_to(CLI::App& cmd);
     /// Validated RunOptions; throws UsageError.
     RunOptions resolve() const;
     ProgressWhen progress_when() const;
+    WalkOptions walk_options() const {
+        WalkOptions w;
+        w.hidden = hidden;
+        return w;
+    }
 };
+
+/// The workers a run really uses (seq runs on the calling thread alone), for --stats.
+unsigned workers_used(const RunOptions& o);
 
 void add_list_command(CLI::App& app, Action& action);
 void add_wordcount_command(CLI::App& run, Action& action);

@@ -12,6 +12,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output_file.hpp"
+#include "cli/validators.hpp"
 #include <parapipe/engine/errors.hpp>
 #include <parapipe/engine/run.hpp>
 #include <parapipe/operators/image/halo.hpp>
@@ -69,6 +70,20 @@ void check_output_dir(const std::string& dir) {
     OutputFile probe((fs::path(dir) / ".parapipe-write-test").string());  // removed when destroyed
 }
 
+// `--format same` writes another format where the input's cannot hold the result; say so once.
+void note_format_fallback(const std::vector<image::Input>& inputs, const image::Config& cfg) {
+    namespace fs = std::filesystem;
+    for (const auto& in : inputs) {
+        const auto from = fs::path(in.relative).extension().string();
+        const auto to = fs::path(image::output_path(in, cfg)).extension().string();
+        if (cfg.format == image::OutputFormat::same && from != to) {
+            std::fprintf(stderr, "parapipe: note: %s cannot hold a one-channel result; writing %s instead\n",
+                         from.c_str(), to.c_str());
+            return;
+        }
+    }
+}
+
 void print_failures(const image::Result& r) {
     for (const auto& f : r.failed) std::fprintf(stderr, "parapipe: skipped %s: %s\n", f.path.c_str(), f.reason.c_str());
 }
@@ -102,7 +117,8 @@ int run_image(const ImageArgs& a) {
             throw UsageError("--ops " + ops::to_string(op) + " makes images larger than --max-pixels");
     }
     check_output_dir(a.output);
-    auto inputs = image::find_inputs(a.paths, a.output, cfg.format);
+    auto inputs = image::find_inputs(a.paths, a.output, cfg.format, a.common.walk_options(), cfg.ops);
+    if (!a.common.quiet) note_format_fallback(inputs, cfg);
     // OpenCV's own warnings would repeat what the summary says, in a worse form.
     cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR);
 
@@ -142,9 +158,10 @@ int run_image(const ImageArgs& a) {
                               image::histogram_json(result, secs));
         print_histogram(result);
     }
-    print_failures(result);
+    print_failures(result);  // errors: shown even with --quiet
     const double mpix = static_cast<double>(result.input_pixels) / 1e6;
-    std::printf("%llu image(s) written to %s: %.1f MPix in %.3f s, %.1f MPix/s%s\n",
+    if (!a.common.quiet)
+        std::printf("%llu image(s) written to %s: %.1f MPix in %.3f s, %.1f MPix/s%s\n",
                 static_cast<unsigned long long>(result.images), a.output.c_str(), mpix, secs,
                 secs > 0 ? mpix / secs : 0.0,
                 result.failed.empty() ? "" : (", " + std::to_string(result.failed.size()) + " skipped").c_str());
@@ -155,7 +172,7 @@ int run_image(const ImageArgs& a) {
                      static_cast<unsigned long long>(result.images), result.failed.size(),
                      static_cast<unsigned long long>(result.input_pixels),
                      static_cast<unsigned long long>(result.pixels), chunks, secs, secs > 0 ? mpix / secs : 0.0,
-                     std::string(to_string(opt.mode)).c_str(), opt.workers, a.tile ? "  tiled" : "");
+                     std::string(to_string(opt.mode)).c_str(), workers_used(opt), a.tile ? "  tiled" : "");
     }
     return result.failed.empty() ? exit_ok : exit_some_skipped;
 }
@@ -174,15 +191,19 @@ void add_image_command(CLI::App& run, Action& action) {
                 "  resize:WxH  resize to W x H, INTER_AREA (not with --tile)\n"
                 "Exit codes: 0 ok, 2 bad arguments or unwritable output, 3 some inputs skipped.\n"
                 "Example: parapipe run image photos/ --ops grayscale,blur:5,sobel --output out --format png -m shm");
-    cmd->add_option("paths", args->paths, "Image files or directories (recursive; JPEG, PNG, WebP, TIFF, BMP, PNM...)")
+    cmd->add_option("paths", args->paths,
+                    "Image files or directories (recursive, hidden entries skipped; JPEG, PNG, WebP, TIFF, BMP, PNM...)")
         ->required();
     cmd->add_option("--ops", args->ops, "Op chain, e.g. grayscale,blur:5,sobel (see below)")->required();
     cmd->add_option("--output,-o", args->output, "Folder for the outputs (same relative paths as the inputs)")
         ->required();
-    cmd->add_option("--format,-f", args->format, "Output format: png, jpg, webp, or same as each input")
+    cmd->add_option("--format,-f", args->format,
+                    "Output format; same: each input's, or the nearest one that holds the result (PPM -> PGM)")
+        ->check(choice({"same", "png", "jpg", "jpeg", "webp"}))
         ->capture_default_str();
     cmd->add_flag("--tile", args->tile, "Split each image into row bands processed in parallel (for large images)");
     cmd->add_option("--band-rows", args->band_rows, "--tile: rows per band (0: about 4 bands per worker)")
+        ->check(whole_number(0, 1u << 30))
         ->capture_default_str();
     cmd->add_flag("--histogram", args->histogram,
                   "Print the per-channel histogram of all outputs and write it to OUTPUT/histogram.json");

@@ -9,6 +9,7 @@
 
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/validators.hpp"
 #include <parapipe/engine/detail/worker_process.hpp>
 #include <parapipe/engine/errors.hpp>
 
@@ -40,7 +41,8 @@ int main(int argc, char** argv) {
     using namespace parapipe::cli;
 
     CLI::App app{"parapipe: MapReduce-style data processing in seq, threads, processes and shm modes"};
-    app.set_version_flag("--version,-V", PARAPIPE_VERSION);
+    app.name("parapipe");  // not argv[0]: usage lines read "parapipe run ...", wherever it is installed
+    app.set_version_flag("--version,-V", "parapipe " PARAPIPE_VERSION);
     app.require_subcommand(1);
     Action action;
     add_list_command(app, action);
@@ -50,6 +52,7 @@ int main(int argc, char** argv) {
     add_image_command(*run, action);
     add_bench_command(app, action);
 
+    if (auto problem = check_command_path(app, argc, argv)) return fail(exit_usage, *problem);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -59,7 +62,7 @@ int main(int argc, char** argv) {
     } catch (const CLI::Success& e) {
         return app.exit(e);  // --version
     } catch (const CLI::ParseError& e) {
-        return fail(exit_usage, std::string(e.what()) + " (see --help)");
+        return fail(exit_usage, parse_error_message(e));
     }
 
     struct sigaction sa {};

@@ -6,12 +6,36 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
 #include <parapipe/engine/errors.hpp>
 
 namespace parapipe::cli {
+
+namespace {
+
+// The process umask, read without changing it (umask() would race with other threads).
+mode_t current_umask() {
+    std::FILE* f = std::fopen("/proc/self/status", "re");
+    unsigned mask = 022;
+    if (f) {
+        char line[128];
+        while (std::fgets(line, sizeof line, f))
+            if (std::sscanf(line, "Umask: %o", &mask) == 1) break;
+        std::fclose(f);
+    }
+    return static_cast<mode_t>(mask);
+}
+
+}  // namespace
+
+mode_t target_mode(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return st.st_mode & 07777;  // keep it
+    return 0666 & ~current_umask();  // as open(O_CREAT, 0666) would
+}
 
 OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
     namespace fs = std::filesystem;
@@ -35,7 +59,7 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
     tmp_ = (dir / name).string();
     fd_ = ::mkostemp(tmp_.data(), O_CLOEXEC);
     if (fd_ < 0) throw UsageError("cannot write output " + path_ + ": " + std::strerror(errno));
-    ::fchmod(fd_, 0644);
+    ::fchmod(fd_, target_mode(path_));
 }
 
 OutputFile::~OutputFile() {

@@ -2,7 +2,10 @@
 // Atomic output: data goes to a temporary file beside the target, which is renamed over the
 // target only when complete. Creating the temporary file up front turns an unwritable output
 // into an error before any work. A destroyed, uncommitted OutputFile leaves nothing behind.
+// The file gets the mode of the file it replaces, or 0666 less the umask, as with `>`.
 // A target that is a device, a FIFO or /dev/stdout-like link is written directly instead.
+#include <sys/types.h>
+
 #include <string>
 #include <string_view>
 
@@ -25,6 +28,9 @@ private:
     std::string tmp_;
     int fd_ = -1;
 };
+
+/// The mode a new output file gets: that of the file it replaces, else 0666 less the umask.
+mode_t target_mode(const std::string& path);
 
 /// Writes `data` to `path` atomically (see OutputFile).
 void write_file_atomically(const std::string& path, std::string_view data);

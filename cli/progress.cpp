@@ -6,9 +6,10 @@
 
 namespace parapipe::cli {
 
-Progress::Progress(ProgressWhen when, std::uint64_t total, std::string unit)
+Progress::Progress(ProgressWhen when, std::uint64_t total, std::string unit, std::string label)
     : total_(total),
       unit_(std::move(unit)),
+      label_(label.empty() ? "" : label + "  "),
       enabled_(when == ProgressWhen::always || (when == ProgressWhen::auto_ && ::isatty(STDERR_FILENO))),
       start_(std::chrono::steady_clock::now()) {
     if (!enabled_) return;
@@ -48,7 +49,7 @@ void Progress::draw(bool) {
         std::snprintf(line, sizeof line, "\r%.1f / %.1f %s  %3.0f%%  %.1f %s/s  ETA %.0fs\033[K", done / scale,
                       static_cast<double>(total_) / scale, name, frac * 100, rate, name, eta);
     } else {
-        std::snprintf(line, sizeof line, "\r%.1f %s  %.1f %s/s\033[K", done / scale, name, rate, name);
+        std::snprintf(line, sizeof line, "\r%s%.1f %s  %.1f %s/s\033[K", label_.c_str(), done / scale, name, rate, name);
     }
     std::fputs(line, stderr);
     std::fflush(stderr);

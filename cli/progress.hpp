@@ -14,7 +14,8 @@ enum class ProgressWhen { auto_, always, never };
 class Progress {
 public:
     /// `unit` is "B" (shown as MB, MB/s) or "px" (MPix); `total` may be 0 when unknown.
-    Progress(ProgressWhen when, std::uint64_t total, std::string unit = "B");
+    /// `label`, when given, starts the line ("reading <stdin>").
+    Progress(ProgressWhen when, std::uint64_t total, std::string unit = "B", std::string label = {});
     ~Progress();
     Progress(const Progress&) = delete;
     Progress& operator=(const Progress&) = delete;
@@ -28,6 +29,7 @@ private:
     std::atomic<std::uint64_t> done_{0};
     std::uint64_t total_;
     std::string unit_;
+    std::string label_;
     bool enabled_;
     bool drawn_ = false;
     std::atomic<bool> stop_{false};

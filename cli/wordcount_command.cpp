@@ -1,10 +1,12 @@
 // `parapipe run wordcount`: count words in files, directories or stdin.
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -12,6 +14,8 @@
 #include "cli/exit_codes.hpp"
 #include "cli/output_file.hpp"
 #include "cli/size.hpp"
+#include "cli/stdin_spool.hpp"
+#include "cli/validators.hpp"
 #include "cli/wordcount_format.hpp"
 #include <parapipe/engine/errors.hpp>
 #include <parapipe/pipelines/wordcount.hpp>
@@ -25,6 +29,7 @@ struct WordcountArgs {
     std::string chunk_size = "8MiB";
     std::size_t top = 0;
     std::string format = "tsv";
+    bool format_given = false;
     std::string output;
     CommonRunOptions common;
 };
@@ -36,17 +41,38 @@ wordcount::Format parse_format(const std::string& f) {
     throw UsageError("unknown format '" + f + "' (choose tsv, csv or json)");
 }
 
+// --format when given, else the output file's extension (.json, .csv), else TSV.
+wordcount::Format choose_format(const WordcountArgs& a) {
+    if (a.format_given || a.output.empty()) return parse_format(a.format);
+    std::string ext = std::filesystem::path(a.output).extension().string();
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ext == ".json") return wordcount::Format::json;
+    if (ext == ".csv") return wordcount::Format::csv;
+    return wordcount::Format::tsv;
+}
+
+// Standard input is read by the CLI when it is a pipe, so the progress line covers it too.
+bool reads_stdin(const std::vector<std::string>& paths) {
+    return paths.empty() || (paths.size() == 1 && paths[0] == "-");
+}
+
 int run_wordcount(const WordcountArgs& a) {
     RunOptions opt = a.common.resolve();
     const std::size_t chunk = parse_size(a.chunk_size);
-    const auto fmt = parse_format(a.format);
+    const auto fmt = choose_format(a);
     std::optional<OutputFile> out;
-    if (!a.output.empty()) out.emplace(a.output);  // fails now if unwritable, before any work
+    if (!a.output.empty() && a.output != "-") out.emplace(a.output);  // fails now if unwritable, before any work
 
     auto t0 = std::chrono::steady_clock::now();
-    auto source = wordcount::open(a.paths, chunk);
+    std::vector<std::string> paths = a.paths;
+    StdinSpool spool;
+    if (reads_stdin(paths)) {
+        Progress reading(a.common.progress_when(), 0, "B", "reading <stdin>");
+        paths = {spool.read(*reading.counter(), g_cancel)};
+    }
+    auto source = wordcount::open(paths, chunk, a.common.walk_options());
     const TextSource& input = source->text();
-    if (input.file_count() == 0)  // only empty directories: an empty result, but say why
+    if (input.file_count() == 0 && !a.common.quiet)  // only empty directories: an empty result, but say why
         std::fprintf(stderr, "parapipe: warning: no regular files found in the input directories; the result is empty\n");
     Progress progress(a.common.progress_when(), input.total_bytes());
     opt.progress = progress.counter();
@@ -69,7 +95,7 @@ int run_wordcount(const WordcountArgs& a) {
                      static_cast<unsigned long long>(result.unique_words),
                      static_cast<unsigned long long>(result.invalid_bytes), input.file_count(),
                      input.chunk_count(), secs, secs > 0 ? static_cast<double>(result.bytes) / 1e6 / secs : 0.0,
-                     std::string(to_string(opt.mode)).c_str(), opt.workers);
+                     std::string(to_string(opt.mode)).c_str(), workers_used(opt));
     }
     return exit_ok;
 }
@@ -79,13 +105,17 @@ int run_wordcount(const WordcountArgs& a) {
 void add_wordcount_command(CLI::App& run, Action& action) {
     auto args = std::make_shared<WordcountArgs>();
     auto* cmd = run.add_subcommand("wordcount", "Count words (Unicode letters, marks, numbers; lowercased)");
-    cmd->add_option("paths", args->paths, "Files or directories (recursive); '-' or none: standard input");
+    cmd->add_option("paths", args->paths, "Files or directories (recursive; hidden entries skipped, see --hidden); '-' or none: standard input");
     cmd->add_option("--chunk-size,-c", args->chunk_size, "Bytes per chunk, e.g. 64KiB, 8MiB")->capture_default_str();
-    cmd->add_option("--top,-k", args->top, "Keep only the K most frequent words (0: all)")->capture_default_str();
-    cmd->add_option("--format,-f", args->format, "Output format: tsv, csv, json")->capture_default_str();
-    cmd->add_option("--output,-o", args->output, "Write to FILE atomically instead of standard output");
+    cmd->add_option("--top,-k", args->top, "Keep only the K most frequent words (0: all)")
+        ->check(whole_number(0, 1ull << 40))
+        ->capture_default_str();
+    cmd->add_option("--format,-f", args->format, "Output format (default: from the --output extension, else tsv)")
+        ->check(choice({"tsv", "csv", "json"}));
+    cmd->add_option("--output,-o", args->output, "Write to FILE atomically ('-': standard output)");
     args->common.add_to(*cmd);
-    cmd->callback([args, &action] { action = [args] { return run_wordcount(*args); }; });
+    cmd->callback([args, cmd, &action] {
+        args->format_given = cmd->count("--format") > 0; action = [args] { return run_wordcount(*args); }; });
 }
 
 }  // namespace parapipe::cli

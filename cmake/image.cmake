@@ -1,5 +1,4 @@
-# parapipe::image — OpenCV operators (operators/image/) and the image pipeline (pipelines/image*),
-# the `parapipe run image` command, and the synthetic image corpus for benchmarks and demos.
+# parapipe::image — OpenCV operators (operators/image/) and the image pipeline (pipelines/image*).
 add_library(parapipe_image STATIC
   ${parapipe_SOURCE_DIR}/operators/image/parse_ops.cpp
   ${parapipe_SOURCE_DIR}/operators/image/apply_ops.cpp
@@ -17,17 +16,9 @@ add_library(parapipe_image STATIC
 )
 add_library(parapipe::image ALIAS parapipe_image)
 set_target_properties(parapipe_image PROPERTIES EXPORT_NAME image OUTPUT_NAME parapipe_image)
-target_include_directories(parapipe_image SYSTEM PUBLIC ${OpenCV_INCLUDE_DIRS})
+# The opencv_* targets carry their include folder to consumers; this one is for the build only,
+# so the installed package names no absolute path of the build machine.
+target_include_directories(parapipe_image SYSTEM PUBLIC $<BUILD_INTERFACE:${OpenCV_INCLUDE_DIRS}>)
 target_link_libraries(parapipe_image
   PUBLIC parapipe_core opencv_core opencv_imgproc opencv_imgcodecs
   PRIVATE $<BUILD_INTERFACE:parapipe_warnings> $<BUILD_INTERFACE:parapipe_sanitize>)
-install(TARGETS parapipe_image EXPORT parapipeTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
-
-# `parapipe run image`.
-target_sources(parapipe PRIVATE ${parapipe_SOURCE_DIR}/cli/image_command.cpp)
-target_link_libraries(parapipe PRIVATE parapipe_image)
-
-# Deterministic synthetic images for benchmarks, tests and the demo.
-target_sources(parapipe_corpus PRIVATE ${parapipe_SOURCE_DIR}/bench/corpus/image_corpus.cpp)
-target_include_directories(parapipe_corpus SYSTEM PRIVATE ${OpenCV_INCLUDE_DIRS})
-target_link_libraries(parapipe_corpus PRIVATE opencv_core opencv_imgcodecs)

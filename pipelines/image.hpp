@@ -18,6 +18,7 @@
 #include <vector>
 
 #include <parapipe/engine/flow.hpp>
+#include <parapipe/engine/walk.hpp>
 #include <parapipe/pipelines/image_source.hpp>
 #include <parapipe/pipelines/image_stats.hpp>
 #include <parapipe/pipelines/image_types.hpp>
@@ -31,8 +32,11 @@ using ImagePlan = Plan<Counted<Partial>, Result>;
 /// with image extensions, never reading `skip_dir` when it lies inside one). Headers are probed
 /// for sizes. Throws UsageError for a missing path, for no images at all, or for two inputs that
 /// would write the same output file.
+/// `walk` chooses hidden entries (its `accept` is replaced by the image-extension filter);
+/// `chain` is the op chain, for the output names of `same` (see output_path).
 std::vector<Input> find_inputs(const std::vector<std::string>& paths, const std::string& skip_dir = {},
-                               OutputFormat format = OutputFormat::same);
+                               OutputFormat format = OutputFormat::same, const WalkOptions& walk = {},
+                               const ops::ImageOps& chain = {});
 
 /// Decode, run the chain, count, write. Never throws: a bad input becomes a failure, so one
 /// corrupt file cannot stop a batch in any mode.

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <iterator>
 #include <map>
@@ -10,6 +11,7 @@
 
 #include <parapipe/engine/errors.hpp>
 #include <parapipe/engine/walk.hpp>
+#include <parapipe/operators/image/apply_ops.hpp>
 #include <parapipe/operators/image/image_header.hpp>
 #include <parapipe/pipelines/image.hpp>
 
@@ -40,10 +42,17 @@ void probe(Input& in) {
     in.weight = h.pixels() ? h.pixels() : (ec ? 1 : std::max<std::uint64_t>(1, bytes * 4));
 }
 
-std::string relative_output(const std::string& relative, OutputFormat f) {
+// `same` keeps the extension unless its format cannot hold the result: PPM holds three
+// channels only, so a one-channel result goes to PGM, its gray sibling.
+std::string relative_output(const std::string& relative, OutputFormat f, const ops::ImageOps& chain) {
     fs::path p(relative);
     switch (f) {
-        case OutputFormat::same: break;
+        case OutputFormat::same: {
+            std::string ext = p.extension().string();
+            for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (ext == ".ppm" && ops::image_ops_channels(chain, 3) == 1) p.replace_extension(".pgm");
+            break;
+        }
         case OutputFormat::png: p.replace_extension(".png"); break;
         case OutputFormat::jpg: p.replace_extension(".jpg"); break;
         case OutputFormat::webp: p.replace_extension(".webp"); break;
@@ -74,10 +83,11 @@ std::optional<OutputFormat> parse_output_format(std::string_view s) {
 }
 
 std::string output_path(const Input& in, const Config& cfg) {
-    return (fs::path(cfg.output_dir) / relative_output(in.relative, cfg.format)).string();
+    return (fs::path(cfg.output_dir) / relative_output(in.relative, cfg.format, cfg.ops)).string();
 }
 
-std::vector<Input> find_inputs(const std::vector<std::string>& paths, const std::string& skip_dir, OutputFormat format) {
+std::vector<Input> find_inputs(const std::vector<std::string>& paths, const std::string& skip_dir, OutputFormat format,
+                               const WalkOptions& walk_base, const ops::ImageOps& chain) {
     std::error_code ec;
     const fs::path skip = skip_dir.empty() ? fs::path() : fs::weakly_canonical(skip_dir, ec);
     std::vector<Input> inputs;
@@ -88,10 +98,11 @@ std::vector<Input> find_inputs(const std::vector<std::string>& paths, const std:
         // folder inside the output folder is read: its files are checked below instead.
         const fs::path top = fs::weakly_canonical(arg, ec);
         const bool may_hold_skip = !skip.empty() && !within(top, skip);
-        WalkOptions walk_options{.accept = [&](std::string_view path) {
+        WalkOptions walk_options = walk_base;
+        walk_options.accept = [&](std::string_view path) {
             return ops::is_image_extension(fs::path(path).extension().string()) &&
                    !(may_hold_skip && within(top / relative_to(arg, path), skip));
-        }};
+        };
         for (std::string& path : walk({arg}, walk_options)) {
             std::string relative = path == arg ? fs::path(arg).filename().string() : relative_to(arg, path);
             inputs.push_back({std::move(path), std::move(relative)});
@@ -100,7 +111,7 @@ std::vector<Input> find_inputs(const std::vector<std::string>& paths, const std:
     if (inputs.empty()) throw UsageError("no images found (looked for files with image extensions such as .png, .jpg)");
     std::map<std::string, const Input*> by_output;
     for (auto& in : inputs) {
-        auto [at, fresh] = by_output.emplace(relative_output(in.relative, format), &in);
+        auto [at, fresh] = by_output.emplace(relative_output(in.relative, format, chain), &in);
         if (!fresh)
             throw UsageError("inputs " + at->second->path + " and " + in.path + " would both be written to " +
                              at->first + " in the output folder");

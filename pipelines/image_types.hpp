@@ -21,7 +21,8 @@
 
 namespace parapipe::image {
 
-/// Format of the written images: `same` keeps each input's extension.
+/// Format of the written images: `same` keeps each input's extension, unless that format
+/// cannot hold the result (a one-channel result of a .ppm input is written as .pgm).
 enum class OutputFormat { same, png, jpg, webp };
 std::optional<OutputFormat> parse_output_format(std::string_view s);
 

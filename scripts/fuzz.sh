@@ -22,7 +22,7 @@ fi
 build="$root/build-fuzz"
 
 CXX=${CXX:-clang++} cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARAPIPE_BUILD_FUZZ=ON \
-    -DPARAPIPE_BUILD_TESTS=OFF -DPARAPIPE_BUILD_BENCH=OFF >/dev/null
+    -DBUILD_TESTING=OFF -DPARAPIPE_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" -j"${JOBS:-2}" --target "${targets[@]}"
 
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"

@@ -38,7 +38,7 @@ tsan_exclude+='|_NOT_BUILT'
 configure_and_build() {  # dir sanitizers
     local dir=$1 san=$2
     cmake -S "$root" -B "$root/$dir" -DCMAKE_BUILD_TYPE="$build_type" -DPARAPIPE_SANITIZE="$san" \
-        -DPARAPIPE_BUILD_TESTS=ON -DPARAPIPE_BUILD_BENCH=OFF -DPARAPIPE_BUILD_FUZZ=OFF
+        -DBUILD_TESTING=ON -DPARAPIPE_BUILD_BENCH=OFF -DPARAPIPE_BUILD_FUZZ=OFF
     cmake --build "$root/$dir" -j"$jobs"
 }
 

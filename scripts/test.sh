@@ -17,6 +17,9 @@ cmake -S examples -B build/examples -DCMAKE_PREFIX_PATH="$PWD/build/stage" >/dev
 cmake --build build/examples -j2 >/dev/null
 tests/examples/check.sh build/examples
 
+echo "== library-only build: install into a clean prefix, use from CMake and pkg-config"
+scripts/install_test.sh
+
 if [ -z "${PARAPIPE_QUICK:-}" ]; then
   [ -x scripts/sanitize.sh ] && scripts/sanitize.sh
   [ -x scripts/fuzz.sh ] && scripts/fuzz.sh

@@ -45,7 +45,7 @@ Workload wordcount_workload(const Settings& s, const std::string& scratch) {
     Workload w;
     w.name = "wordcount";
     w.work_unit = "bytes";
-    w.rate_unit = "MB/s";
+    w.rate_unit = "MiB/s";  // one family with the sizes (KiB, MiB) shown beside it
     w.inputs = s.inputs.empty() ? std::vector<std::string>{cached_text_corpus(s.cache_dir, s.size, s.seed)} : s.inputs;
     const InputSize size = input_size(w.inputs);
     w.work = static_cast<double>(size.bytes);

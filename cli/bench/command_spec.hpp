@@ -25,7 +25,7 @@ struct Workload {
     std::vector<std::string> inputs;  ///< paths, for JSON
     double work = 0;                  ///< units per run, for throughput (0: unknown, no rate column)
     std::string work_unit;            ///< "bytes" or "pixels": the JSON key of `work`
-    std::string rate_unit;            ///< "MB/s" or "MPix/s" (work / 1e6 per second)
+    std::string rate_unit;            ///< "MiB/s" (work / 2^20 per second) or "MPix/s" (work / 1e6)
     std::vector<CommandSpec> commands;
     std::vector<std::string> notes;   ///< under the table, after those of the commands (e.g. a skipped baseline)
 };

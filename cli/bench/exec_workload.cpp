@@ -27,7 +27,7 @@ Workload exec_workload(const ExecArgs& a) {
     w.name = "exec";
     w.input_description = shell_line(a.command);
     w.work_unit = "bytes";
-    w.rate_unit = "MB/s";
+    w.rate_unit = "MiB/s";  // one family with the sizes (KiB, MiB) shown beside it
     if (!a.work.empty()) {
         w.work = static_cast<double>(parse_size(a.work));  // throws UsageError naming the text
         if (w.work == 0) throw UsageError("--work must be more than 0 bytes");

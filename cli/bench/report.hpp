@@ -25,7 +25,7 @@ struct Measurement {
     std::vector<std::string> argv;     ///< the command line run
     std::vector<double> wall_seconds;  ///< one per repeat (warm-up excluded)
     double median_seconds = 0;
-    double throughput = 0;             ///< work units per second (MB/s or MPix/s; 0 when the work is unknown)
+    double throughput = 0;             ///< work units per second (MiB/s or MPix/s; 0 when the work is unknown)
     double speedup = 0;                ///< reference median / this median
     std::uint64_t max_rss_bytes = 0;   ///< largest single process of the run, max over repeats
     std::uint64_t peak_pss_bytes = 0;  ///< sampled peak of the tree's summed PSS in warm-up runs (0: none)
@@ -39,7 +39,7 @@ struct WorkloadReport {
     std::vector<std::string> inputs;   ///< paths
     double work = 0;                   ///< units of work per run (0: unknown)
     std::string work_unit;             ///< "bytes" or "pixels"
-    std::string rate_unit;             ///< "MB/s" or "MPix/s"; "" when the work is unknown
+    std::string rate_unit;             ///< "MiB/s" or "MPix/s"; "" when the work is unknown
     std::size_t reference_index = 0;   ///< the row every other is compared with (seq, 1 worker: the first)
     std::string reference;             ///< that row described ("seq, 1 worker, 8MiB")
     std::vector<Measurement> rows;

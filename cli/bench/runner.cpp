@@ -92,7 +92,7 @@ WorkloadReport measure_workload(const Workload& w, const Plan& plan, Runner& run
         if (ran) r.notes.insert(r.notes.end(), spec.notes.begin(), spec.notes.end());
     }
     r.notes.insert(r.notes.end(), w.notes.begin(), w.notes.end());
-    if (!r.rows.empty()) compare_with_reference(r, r.reference_index, 1e6);
+    if (!r.rows.empty()) compare_with_reference(r, r.reference_index, r.rate_unit == "MiB/s" ? 1048576.0 : 1e6);
     return r;
 }
 

@@ -1,6 +1,7 @@
 #include "cli/bench/svg_chart.hpp"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -113,8 +114,18 @@ void panel(std::string& s, const Report& r, const WorkloadReport& w, double y0) 
     const bool rates = !w.rate_unit.empty();
     auto value = [&](const Measurement& m) { return rates ? m.throughput : m.speedup; };
     const std::string axis = rates ? "throughput (" + w.rate_unit + ")" : "speedup over " + w.reference + " (×)";
+    // Whiskers: the slowest and the fastest repeat, as the same kind of value as the bar.
+    auto spread = [&](const Measurement& m) {
+        double lo = value(m), hi = lo;
+        for (double t : m.wall_seconds)
+            if (t > 0 && m.median_seconds > 0) {
+                lo = std::min(lo, value(m) * m.median_seconds / t);
+                hi = std::max(hi, value(m) * m.median_seconds / t);
+            }
+        return std::pair{lo, hi};
+    };
     double max_rate = 0;
-    for (const auto& m : w.rows) max_rate = std::max(max_rate, value(m));
+    for (const auto& m : w.rows) max_rate = std::max(max_rate, spread(m).second);
     const double step = nice_step(max_rate * 1.12, 6);
     const double top_value = std::max(step, std::ceil(max_rate * 1.12 / step) * step);
 
@@ -128,8 +139,8 @@ void panel(std::string& s, const Report& r, const WorkloadReport& w, double y0) 
     const double title_size = std::min(19.0, (kWidth - 40) / (0.62 * static_cast<double>(utf8_length(title))));
     s += strprintf("<text x=\"20\" y=\"%.0f\" font-size=\"%.1f\" font-weight=\"bold\">%s</text>\n", y0 + 30, title_size,
                    xml(title).c_str());
-    std::string sub = std::string(rates ? "throughput" : "speedup") + " by mode and worker count  ·  median of " + std::to_string(r.repeat) +
-                      (r.repeat == 1 ? " run" : " runs") + ", whole-process wall time  ·  higher is better  ·  " +
+    std::string sub = std::string(rates ? "throughput" : "speedup") + " by mode and worker count  ·  bars: median of " + std::to_string(r.repeat) +
+                      (r.repeat == 1 ? " run" : " runs, whiskers: min-max") + ", whole-process wall time  ·  higher is better  ·  " +
                       r.machine.kernel;
     s += strprintf("<text x=\"20\" y=\"%.0f\" font-size=\"13\" fill=\"#444\">%s</text>\n", y0 + 52, xml(sub).c_str());
     if (w.other_load >= 0.1)
@@ -168,16 +179,29 @@ void panel(std::string& s, const Report& r, const WorkloadReport& w, double y0) 
                                (rates ? number(m->throughput) + " " + w.rate_unit + ", " : "") +
                                strprintf("%.2f", m->speedup) + "× " + strprintf("(%.3f s)", m->median_seconds))
                                .c_str());
+            const auto [lo, hi] = spread(*m);
+            if (hi > lo) {  // min-max of the repeats, with caps
+                const double wx = x + bw / 2, cap = std::min(8.0, bw / 4);
+                s += strprintf("<path d=\"M%.1f %.1fV%.1fM%.1f %.1fH%.1fM%.1f %.1fH%.1f\" stroke=\"#222\" "
+                               "stroke-width=\"1.5\" fill=\"none\"/>\n",
+                               wx, y_of(hi), y_of(lo), wx - cap, y_of(hi), wx + cap, wx - cap, y_of(lo), wx + cap);
+            }
+            // The value above the bar and its whisker; the second figure inside a tall bar, or
+            // above the value in dark ink when the bar is too short to hold it.
+            const double label_y = std::min(y, y_of(hi)) - 5;
             s += strprintf("<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" fill=\"#222\">%s</text>\n",
-                           x + bw / 2, y - 5, (rates ? number(m->throughput) : strprintf("%.2f×", m->speedup)).c_str());
+                           x + bw / 2, label_y, (rates ? number(m->throughput) : strprintf("%.2f×", m->speedup)).c_str());
+            const std::string second = rates ? strprintf("%.2f×", m->speedup) : strprintf("%.2fs", m->median_seconds);
             if (h > 22)
                 s += strprintf("<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#fff\">%s</text>\n",
-                               x + bw / 2, y + 15,
-                               (rates ? strprintf("%.2f×", m->speedup) : strprintf("%.2fs", m->median_seconds)).c_str());
+                               x + bw / 2, y + 15, second.c_str());
+            else
+                s += strprintf("<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#555\">%s</text>\n",
+                               x + bw / 2, label_y - 14, second.c_str());
             if (bad)
                 s += strprintf("<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" fill=\"#d00\" "
                                "font-weight=\"bold\">differs</text>\n",
-                               x + bw / 2, y - 19);
+                               x + bw / 2, label_y - (h > 22 ? 14 : 28));
             x += bw;
         }
         std::string label = workers_label(g.workers);
@@ -278,6 +302,7 @@ void write_chart(const Report& r, const std::string& path) {
             throw;
         }
         ::unlink(log.c_str());
+        ::chmod(png_tmp.c_str(), target_mode(path));  // mkstemps made it 0600
         std::filesystem::rename(png_tmp, path);
         ::unlink(svg_tmp.c_str());
     } catch (const std::filesystem::filesystem_error& e) {

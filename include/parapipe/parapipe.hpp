@@ -1,6 +1,7 @@
 #pragma once
 // Everything a user of the core library needs to write pipelines:
 // `#include <parapipe/parapipe.hpp>`. No OpenCV: the image pipeline is <parapipe/pipelines/image.hpp>.
+#include <parapipe/engine/cancel.hpp>
 #include <parapipe/engine/counters.hpp>
 #include <parapipe/engine/errors.hpp>
 #include <parapipe/engine/fields.hpp>

@@ -5,6 +5,8 @@
 // Asserts results and file structure, never speed.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -140,7 +142,7 @@ TEST_F(BenchSmoke, EveryModeMatchesSeqAndFilesAreWellFormed) {
     EXPECT_EQ(svg.rfind("<?xml", 0), 0u);
     EXPECT_NE(svg.find("<svg xmlns=\"http://www.w3.org/2000/svg\""), std::string::npos);
     EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
-    EXPECT_NE(svg.find("throughput (MB/s)"), std::string::npos);
+    EXPECT_NE(svg.find("throughput (MiB/s)"), std::string::npos);
     std::size_t bars = 0;
     for (std::size_t at = 0; (at = svg.find("<title>", at)) != std::string::npos; ++at) ++bars;
     EXPECT_EQ(bars, 7u);
@@ -152,6 +154,35 @@ TEST_F(BenchSmoke, EveryModeMatchesSeqAndFilesAreWellFormed) {
     // Nothing half-written is left beside the outputs.
     for (const auto& e : fs::directory_iterator(dir_))
         EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+}
+
+// Whiskers span the repeats: one per row whose repeats differ. The PNG chart is rendered (setup
+// installs rsvg-convert) and, like the SVG, gets the umask's mode.
+TEST_F(BenchSmoke, ChartsShowTheSpreadOfTheRepeats) {
+    const mode_t old = ::umask(022);
+    const auto r = run({"bench", "wordcount", "--size", "64KiB", "--repeat", "3", "--warmup", "0", "--workers", "1",
+                        "--modes", "seq,threads", "--json", path("w.json"), "--plot", path("w.svg"), "--cache-dir",
+                        path("cache")});
+    const auto png = run({"bench", "wordcount", "--size", "64KiB", "--repeat", "1", "--warmup", "0", "--workers", "1",
+                          "--modes", "seq", "--plot", path("w.png"), "--cache-dir", path("cache")});
+    ::umask(old);
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    const auto rows = nlohmann::json::parse(slurp(path("w.json"))).at("workloads")[0].at("results");
+    std::size_t spread = 0;
+    for (const auto& row : rows) {
+        const auto walls = row.at("wall_seconds").get<std::vector<double>>();
+        spread += *std::min_element(walls.begin(), walls.end()) < *std::max_element(walls.begin(), walls.end());
+    }
+    const std::string svg = slurp(path("w.svg"));
+    std::size_t whiskers = 0;
+    for (std::size_t at = 0; (at = svg.find("<path d=\"M", at)) != std::string::npos; ++at) ++whiskers;
+    EXPECT_EQ(whiskers, spread);
+    EXPECT_NE(svg.find("whiskers: min-max"), std::string::npos);
+    ASSERT_EQ(png.exit_code, 0) << png.err;
+    EXPECT_EQ(slurp(path("w.png")).substr(1, 3), "PNG");
+    struct stat st {};
+    ASSERT_EQ(::stat(path("w.png").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0644u);
 }
 
 TEST_F(BenchSmoke, BaselinesGiveTheSameCountsAsSeq) {
@@ -211,7 +242,7 @@ TEST_F(BenchSmoke, ExecFillsPlaceholdersAndEveryRowMatchesSeq) {
     ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
     EXPECT_NE(r.out.find("result: all 7 configurations produced output identical to seq"), std::string::npos) << r.out;
     EXPECT_EQ(r.out.find("DIFFERENT"), std::string::npos) << r.out;
-    EXPECT_EQ(r.out.find("MB/s"), std::string::npos) << "no --work or --input: no rate column\n" << r.out;
+    EXPECT_EQ(r.out.find("MiB/s"), std::string::npos) << "no --work or --input: no rate column\n" << r.out;
 
     const auto j = nlohmann::json::parse(slurp(path("e.json")));
     const auto& w = j.at("workloads")[0];
@@ -239,7 +270,7 @@ TEST_F(BenchSmoke, ExecWithInputShowsThroughputAndChunkRows) {
                         "run", "wordcount", "--mode", "{mode}", "--workers", "{workers}", "--chunk-size", "{chunk}",
                         "--progress", "never", "--", path("in.txt")});
     ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
-    EXPECT_NE(r.out.find("MB/s"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("MiB/s"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("result: all 4 configurations produced output identical to seq, 1 worker, 1KiB"),
               std::string::npos)
         << r.out;

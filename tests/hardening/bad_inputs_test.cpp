@@ -257,7 +257,7 @@ TEST(BadInputs, WorkersBeyondTheMachineStillWork) {
     }
     auto r = run_parapipe({"run", "wordcount", input, "--mode", "threads", "--workers", "100000"});
     EXPECT_EQ(r.code, 2);
-    expect_one_line(r, "--workers 100000 is more than the limit of 1024");
+    expect_one_line(r, "--workers: '100000' is not a whole number from 1 to 1024");
 }
 
 // One byte per chunk: every word is a chunk of its own; same result in every mode.
