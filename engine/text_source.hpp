@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <parapipe/engine/walk.hpp>
@@ -90,6 +91,23 @@ private:
     std::uint64_t total_bytes_ = 0;
     int guard_slot_ = -1;
     mutable std::atomic<std::int64_t> faulted_file_{-1};  // set by the SIGBUS handler
+};
+
+/// What every Source over a TextSource (lines(), text_files()) says the same way: chunks,
+/// weights, descriptions and releases are the text's own. A source adds item_type and for_each.
+class TextBackedSource {
+public:
+    explicit TextBackedSource(std::shared_ptr<const TextSource> text) : text_(std::move(text)) {}
+
+    std::size_t chunk_count() const { return text_->chunk_count(); }
+    std::uint64_t weight(std::size_t chunk) const { return text_->chunk_bytes(chunk); }
+    std::string describe(std::size_t chunk) const { return text_->describe(chunk); }
+    void release(std::size_t chunk) const { text_->release(chunk); }
+
+    const TextSource& text() const { return *text_; }
+
+protected:
+    std::shared_ptr<const TextSource> text_;
 };
 
 }  // namespace parapipe

@@ -28,14 +28,13 @@ struct Line {
 };
 
 /// The Source behind lines().
-class LinesSource {
+class LinesSource : public TextBackedSource {
 public:
     using item_type = Line;
 
     LinesSource(const std::vector<std::string>& paths, std::size_t chunk_size, const WalkOptions& walk = {})
-        : text_(TextSource::open(paths, chunk_size, cut_after_newline, walk)) {}
+        : TextBackedSource(TextSource::open(paths, chunk_size, cut_after_newline, walk)) {}
 
-    std::size_t chunk_count() const { return text_->chunk_count(); }
     template <class Emit>
     void for_each(std::size_t chunk, Emit&& emit) const {
         text_->for_each_piece(chunk, [&](std::string_view text, const std::string& file, std::uint64_t begin) {
@@ -50,14 +49,6 @@ public:
             }
         });
     }
-    std::uint64_t weight(std::size_t chunk) const { return text_->chunk_bytes(chunk); }
-    std::string describe(std::size_t chunk) const { return text_->describe(chunk); }
-    void release(std::size_t chunk) const { text_->release(chunk); }
-
-    const TextSource& text() const { return *text_; }
-
-private:
-    std::shared_ptr<const TextSource> text_;
 };
 
 /// A flow over the lines of `paths` ("-" or none: stdin), about `chunk_size` bytes a chunk.

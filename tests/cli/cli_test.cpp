@@ -20,6 +20,8 @@
 namespace parapipe {
 namespace {
 
+using testing::wait_until;
+
 namespace fs = std::filesystem;
 using testing::run_parapipe;
 using testing::TempDir;
@@ -106,16 +108,6 @@ TEST(Cli, OutputIsWrittenAtomically) {
 }
 
 // SIGTERM / SIGINT to the coordinator: exit 143 / 130, no segment, no output file, no worker left.
-// Polls `ready` until it holds; false after a deadline that only bounds a failure.
-template <class F>
-bool wait_until(F ready) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!ready()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return true;
-}
 
 // Threads of process `pid` (0 once it is gone).
 int thread_count(pid_t pid) {

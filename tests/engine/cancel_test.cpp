@@ -18,17 +18,10 @@
 namespace parapipe {
 namespace {
 
+using testing::wait_until;
+
 namespace fs = std::filesystem;
 
-template <class F>
-bool wait_until(F ready) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!ready()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return true;
-}
 
 // Each case runs in a fresh process (ctest runs one test per process), so forking is safe.
 void expect_clean_stop(int sig, Mode mode) {

@@ -133,13 +133,16 @@ TEST(Faults, CancellationStopsEveryModeAndCleansUp) {
         plan.merge = [](std::uint64_t& a, std::uint64_t&& b) { a += b; };
         plan.finalize = [](std::uint64_t&& p) { return p; };
         std::atomic<int> cancel{0};
+        std::atomic<std::uint64_t> done{0};
+        // Cancel once the run is under way: some chunk has finished.
         std::thread stopper([&] {
-            std::this_thread::sleep_for(std::chrono::milliseconds(150));
+            testing::wait_until([&] { return done.load() > 0; });
             cancel.store(SIGTERM);
         });
         auto t0 = std::chrono::steady_clock::now();
         RunOptions opt{.mode = mc.mode, .workers = mc.workers};
         opt.cancel = &cancel;
+        opt.progress = &done;
         try {
             run(plan, opt);
             ADD_FAILURE() << mc.name() << ": expected Interrupted";

@@ -1,12 +1,14 @@
 #pragma once
 // Helpers shared by the test binaries: temporary folders, the every-mode runner, the plain
 // reference word count used as the oracle, and a way to run the parapipe binary.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <parapipe/engine/options.hpp>
@@ -61,6 +63,18 @@ struct Exec {
 };
 /// Runs $PARAPIPE_BIN with args; `stdin_data` is fed to its standard input.
 Exec run_parapipe(const std::vector<std::string>& args, const std::string& stdin_data = "");
+
+/// Polls `ready` until it holds; false after a deadline of a minute, which only bounds a
+/// failure: tests wait for a condition, never for a fixed time.
+template <class F>
+bool wait_until(F ready) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!ready()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+}
 
 /// Reads a whole file.
 std::string read_file(const std::filesystem::path& p);
