@@ -92,6 +92,25 @@ auto to_sorted_pairs(Map&& m) {
     return out;
 }
 
+}  // namespace detail
+
+/// Partitioning a keyed partial, for executors that merge partitions in parallel or ship them to
+/// peers (a shuffle): split(std::move(table), n)[p] holds the keys with
+/// part_of(detail::string_hash(key), n) == p, and merge_partition(into, std::move(part), combine)
+/// adds one partition into another. The hash is deterministic, so separate processes (even
+/// separate executables) agree on every key's partition. String keys only: other keys hash with
+/// absl::Hash, which is seeded per process.
+template <class V>
+std::vector<StringTable<V>> split(StringTable<V>&& table, std::size_t n) {
+    return table.split(n);
+}
+template <class V, class Combine>
+void merge_partition(StringTable<V>& into, StringTable<V>&& part, Combine&& combine) {
+    into.merge(std::move(part), std::forward<Combine>(combine));
+}
+
+namespace detail {
+
 template <class F, class Item>
 using key_of_t = owned_t<std::invoke_result_t<const F&, const Item&>>;
 

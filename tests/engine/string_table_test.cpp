@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <parapipe/engine/reduce/string_table.hpp>
+#include <parapipe/engine/reduce/keyed.hpp>
 #include <parapipe/engine/reduce/string_table_codec.hpp>
 
 namespace parapipe {
@@ -134,6 +135,27 @@ TEST(StringTable, CrossesAPipe) {
     deserialize(r, back);
     EXPECT_EQ(r.remaining(), 0u);
     EXPECT_EQ(contents(back), expect);
+}
+
+}  // namespace
+}  // namespace parapipe
+
+namespace parapipe {
+namespace {
+
+TEST(StringTable, KeyedSplitAndMergePartitionRebuildTheTable) {
+    for (std::size_t n = 1; n <= 4; ++n) {
+        StringTable<std::uint64_t> t;
+        std::map<std::string, std::uint64_t> expect;
+        count_into(t, expect, 0, 4000);
+        auto parts = split(std::move(t), n);
+        StringTable<std::uint64_t> back;
+        for (std::size_t p = 0; p < n; ++p) {
+            parts[p].for_each([&](std::string_view k, std::uint64_t) { EXPECT_EQ(part_of(detail::string_hash(k), n), p); });
+            merge_partition(back, std::move(parts[p]), [](std::uint64_t& a, std::uint64_t b) { a += b; });
+        }
+        EXPECT_EQ(contents(back), expect);
+    }
 }
 
 }  // namespace
