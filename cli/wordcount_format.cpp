@@ -9,9 +9,19 @@ namespace parapipe::wordcount {
 std::string format(const Result& r, Format f) {
     std::string out;
     switch (f) {
-        case Format::tsv:
-            for (const auto& [w, n] : r.words) out += w + '\t' + std::to_string(n) + '\n';
+        case Format::tsv: {
+            // Reserved exactly: growing by doubling would hold two copies of a large output.
+            std::size_t bytes = 0;
+            for (const auto& [w, n] : r.words) bytes += w.size() + 2 + std::to_string(n).size();
+            out.reserve(bytes);
+            for (const auto& [w, n] : r.words) {
+                out += w;
+                out += '\t';
+                out += std::to_string(n);
+                out += '\n';
+            }
             break;
+        }
         case Format::csv:
             out = "word,count\n";
             for (const auto& [w, n] : r.words) out += csv_field(w) + ',' + std::to_string(n) + '\n';

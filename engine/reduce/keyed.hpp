@@ -1,26 +1,39 @@
 #pragma once
-// Keyed reductions: reduce_by_key, count_by_key, group_by_key. Each worker keeps a flat hash map
-// (Abseil) from key to value; partials merge key by key. The result is an ordinary vector of
+// Keyed reductions: reduce_by_key, count_by_key, group_by_key. Each worker keeps a flat hash
+// table from key to value; partials merge key by key. The result is an ordinary vector of
 // (key, value) pairs in a defined order (by key unless an order is given), the same in every
 // mode, ready to start the next stage with range(result).
 // Keys need operator< (for the result's order) and absl::Hash (std types have it; a struct of
-// your own needs AbslHashValue). String-like keys are stored as std::string and looked up
-// without a copy.
+// your own needs AbslHashValue). String-like keys (std::string results) live in a StringTable
+// (engine/reduce/string_table.hpp): the key bytes in an arena, no std::string per key; other
+// keys in an absl::flat_hash_map.
 #include <absl/container/flat_hash_map.h>
 #include <absl/strings/string_view.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include <parapipe/engine/reduce/owned.hpp>
+#include <parapipe/engine/reduce/string_table.hpp>
+#include <parapipe/engine/reduce/string_table_codec.hpp>
 
 namespace parapipe {
 
 namespace detail {
+
+/// The per-worker table of a keyed reduction with keys K and values V.
+template <class K, class V>
+using KeyedTable = std::conditional_t<std::is_same_v<K, std::string>, StringTable<V>, absl::flat_hash_map<K, V>>;
+
+template <class V, class KeyArg, class Make>
+V& slot(StringTable<V>& m, KeyArg&& key, Make&& make) {
+    return m.slot(std::string_view(key), std::forward<Make>(make));
+}
 
 /// The value slot of `key` in `m`, inserted with make() when absent. String keys are looked up
 /// through a view, so counting an existing word allocates nothing.
@@ -39,6 +52,29 @@ auto& slot(Map& m, KeyArg&& key, Make&& make) {
     }
 }
 
+template <class V, class Combine>
+void merge_maps(StringTable<V>& into, StringTable<V>&& from, Combine&& combine) {
+    into.merge(std::move(from), std::forward<Combine>(combine));
+}
+
+/// The (key, value) pairs of a table, unsorted; the table is emptied as they are made.
+template <class V>
+std::vector<std::pair<std::string, V>> take_pairs(StringTable<V>&& m) {
+    std::vector<std::pair<std::string, V>> out;
+    out.reserve(m.size());  // only the pages written get memory, while drain() frees the table's
+    m.drain([&](std::string_view k, V&& v) { out.emplace_back(std::string(k), std::move(v)); });
+    return out;
+}
+template <class Map>
+auto take_pairs(Map&& m) {
+    using M = std::remove_cvref_t<Map>;
+    std::vector<std::pair<typename M::key_type, typename M::mapped_type>> out;
+    out.reserve(m.size());
+    for (auto& kv : m) out.emplace_back(std::move(const_cast<typename M::key_type&>(kv.first)), std::move(kv.second));
+    m = {};
+    return out;
+}
+
 /// Merges map `from` into `into` with combine(into_value, from_value), walking the smaller map.
 template <class Map, class Combine>
 void merge_maps(Map& into, Map&& from, Combine&& combine) {
@@ -51,13 +87,29 @@ void merge_maps(Map& into, Map&& from, Combine&& combine) {
 
 template <class Map>
 auto to_sorted_pairs(Map&& m) {
-    std::vector<std::pair<typename std::remove_cvref_t<Map>::key_type, typename std::remove_cvref_t<Map>::mapped_type>> out;
-    out.reserve(m.size());
-    for (auto& kv : m) out.emplace_back(std::move(const_cast<typename std::remove_cvref_t<Map>::key_type&>(kv.first)), std::move(kv.second));
-    m = {};
+    auto out = take_pairs(std::move(m));
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     return out;
 }
+
+}  // namespace detail
+
+/// Partitioning a keyed partial, for executors that merge partitions in parallel or ship them to
+/// peers (a shuffle): split(std::move(table), n)[p] holds the keys with
+/// part_of(detail::string_hash(key), n) == p, and merge_partition(into, std::move(part), combine)
+/// adds one partition into another. The hash is deterministic, so separate processes (even
+/// separate executables) agree on every key's partition. String keys only: other keys hash with
+/// absl::Hash, which is seeded per process.
+template <class V>
+std::vector<StringTable<V>> split(StringTable<V>&& table, std::size_t n) {
+    return table.split(n);
+}
+template <class V, class Combine>
+void merge_partition(StringTable<V>& into, StringTable<V>&& part, Combine&& combine) {
+    into.merge(std::move(part), std::forward<Combine>(combine));
+}
+
+namespace detail {
 
 template <class F, class Item>
 using key_of_t = owned_t<std::invoke_result_t<const F&, const Item&>>;
@@ -89,7 +141,7 @@ inline MostFrequent most_frequent(std::size_t limit = 0) { return {limit}; }
 template <class Item, class KeyF, class Order = ByKey>
 struct CountByKey {
     using K = detail::key_of_t<KeyF, Item>;
-    using partial_type = absl::flat_hash_map<K, std::uint64_t>;
+    using partial_type = detail::KeyedTable<K, std::uint64_t>;
     KeyF key;
     Order order{};
 
@@ -102,10 +154,7 @@ struct CountByKey {
         detail::merge_maps(into, std::move(from), [](std::uint64_t& a, std::uint64_t b) { a += b; });
     }
     std::vector<std::pair<K, std::uint64_t>> finalize(partial_type&& m) const {
-        std::vector<std::pair<K, std::uint64_t>> out;
-        out.reserve(m.size());
-        for (auto& kv : m) out.emplace_back(std::move(const_cast<K&>(kv.first)), kv.second);
-        m = {};
+        std::vector<std::pair<K, std::uint64_t>> out = detail::take_pairs(std::move(m));
         if (order.limit == 0 || order.limit >= out.size()) {
             std::sort(out.begin(), out.end(), order);
         } else {
@@ -122,7 +171,7 @@ template <class Item, class KeyF, class ValueF, class CombineF>
 struct ReduceByKey {
     using K = detail::key_of_t<KeyF, Item>;
     using V = detail::key_of_t<ValueF, Item>;
-    using partial_type = absl::flat_hash_map<K, V>;
+    using partial_type = detail::KeyedTable<K, V>;
     KeyF key;
     ValueF value;
     CombineF combine;
@@ -149,7 +198,7 @@ template <class Item, class KeyF, class ValueF>
 struct GroupByKey {
     using K = detail::key_of_t<KeyF, Item>;
     using V = detail::key_of_t<ValueF, Item>;
-    using partial_type = absl::flat_hash_map<K, std::vector<V>>;
+    using partial_type = detail::KeyedTable<K, std::vector<V>>;
     KeyF key;
     ValueF value;
 

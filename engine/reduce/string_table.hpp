@@ -1,0 +1,365 @@
+#pragma once
+// StringTable<V>: the per-worker table of keyed reductions with string keys. Many distinct keys
+// (20 million words) made a std::string plus a 40-byte slot per key; here each key is one
+// record in an arena, [value][length][bytes] padded to 8, and the hash index is a flat array of
+// 8-byte slots {hash tag, record number}. A 7-letter word with a count costs 24 arena bytes and
+// about 11 index bytes, and the index grows without touching the arena (the tag places a key).
+//
+// The arena is one growing block up to 64 MiB, then 64 MiB blocks: big enough that the C
+// library maps them on their own, so drain() (consume in insertion order, freeing each block
+// once passed) gives memory back while the result is built.
+//
+// The hash is deterministic (the same in every process and on every machine), so a key's
+// partition, part_of(hash, n), agrees between workers that never shared memory.
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <initializer_list>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace parapipe {
+
+namespace detail {
+
+inline std::uint64_t mix64(std::uint64_t a, std::uint64_t b) {
+    const unsigned __int128 r = static_cast<unsigned __int128>(a) * b;
+    return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
+}
+
+/// A fast deterministic 64-bit string hash (wyhash-style multiply-xor over 8-byte words).
+inline std::uint64_t string_hash(std::string_view s) {
+    constexpr std::uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull, k2 = 0x8ebc6af09c88c6e3ull;
+    std::uint64_t h = k0 ^ s.size();
+    const char* p = s.data();
+    std::size_t n = s.size();
+    while (n >= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p, 8);
+        h = mix64(h ^ w, k1);
+        p += 8;
+        n -= 8;
+    }
+    if (n > 0) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, p, n);
+        h = mix64(h ^ w, k2);
+    }
+    return mix64(h, k1 ^ k2);
+}
+
+/// The default hash of StringTable.
+struct StringHash {
+    std::uint64_t operator()(std::string_view s) const { return string_hash(s); }
+};
+
+}  // namespace detail
+
+/// Which of `n` partitions a key with hash `h` belongs to (n >= 1). Uses the high bits, which
+/// the table's slot position does not depend on.
+inline std::size_t part_of(std::uint64_t h, std::size_t n) {
+    return static_cast<std::size_t>((static_cast<unsigned __int128>(h >> 32) * n) >> 32);
+}
+
+/// Hash and BlockBytes are there for tests (colliding hashes, many small blocks).
+template <class V, class Hash = detail::StringHash, std::size_t BlockBytes = std::size_t{64} << 20>
+class StringTable {
+public:
+    using mapped_type = V;
+
+    StringTable() = default;
+    StringTable(StringTable&& o) noexcept { swap(o); }
+    StringTable& operator=(StringTable&& o) noexcept {
+        if (this != &o) {
+            StringTable t(std::move(o));
+            swap(t);
+        }
+        return *this;
+    }
+    StringTable(const StringTable& o) {
+        reserve(o.size());
+        o.for_each([&](std::string_view k, const V& v) { insert_new(k, Hash{}(k), V(v)); });
+    }
+    StringTable& operator=(const StringTable& o) {
+        if (this != &o) {
+            StringTable t(o);
+            swap(t);
+        }
+        return *this;
+    }
+    ~StringTable() { clear(); }
+    StringTable(std::initializer_list<std::pair<std::string_view, V>> init) {
+        for (const auto& [k, v] : init) slot(k, [&] { return v; });
+    }
+
+    /// Same keys with equal values (order of insertion aside).
+    friend bool operator==(const StringTable& a, const StringTable& b) {
+        if (a.size() != b.size()) return false;
+        bool same = true;
+        a.for_each([&](std::string_view k, const V& v) {
+            const V* w = const_cast<StringTable&>(b).find(k);
+            same = same && w && *w == v;
+        });
+        return same;
+    }
+
+    std::size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+
+    /// The value of `key`, inserted as make() when absent.
+    template <class Make>
+    V& slot(std::string_view key, Make&& make) {
+        const std::uint64_t h = Hash{}(key);
+        if (V* v = find(key, h)) return *v;
+        return insert_new(key, h, make());
+    }
+
+    V* find(std::string_view key) { return find(key, Hash{}(key)); }
+
+    /// Room for n keys without growing the index.
+    void reserve(std::size_t n) {
+        std::size_t cap = 16;
+        while (cap * 3 / 4 < n) cap *= 2;
+        if (cap > slots_.size()) rehash(cap);
+    }
+
+    /// f(key, const V&) for every key, in insertion order.
+    template <class F>
+    void for_each(F&& f) const {
+        walk([&](char* rec) { f(key_of(rec), *value_of(rec)); });
+    }
+
+    /// f(key, V&&) for every key in insertion order; the table is empty afterwards and gives its
+    /// memory back block by block as it goes.
+    template <class F>
+    void drain(F&& f) {
+        std::vector<Slot>().swap(slots_);
+        size_ = 0;
+        for (std::size_t b = 0; b < blocks_.size(); ++b) {
+            Block& blk = blocks_[b];
+            for (std::size_t off = 0; off < blk.used;) {
+                char* rec = blk.data.get() + off;
+                V* v = value_of(rec);
+                try {
+                    f(key_of(rec), std::move(*v));
+                } catch (...) {
+                    // The values from here on are still alive: destroy them, then drop everything.
+                    for (std::size_t bb = b, o = off; bb < blocks_.size(); ++bb, o = 0) {
+                        while (o < blocks_[bb].used) {
+                            char* r = blocks_[bb].data.get() + o;
+                            o += record_size(length_of(r));
+                            value_of(r)->~V();
+                        }
+                    }
+                    blocks_.clear();
+                    throw;
+                }
+                off += record_size(length_of(rec));
+                v->~V();
+            }
+            blk.data.reset();
+        }
+        blocks_.clear();
+    }
+
+    /// Adds every key of `from` into this table: combine(V& into, V&& from) for keys present in
+    /// both. `from` is drained.
+    template <class Combine>
+    void merge(StringTable&& from, Combine&& combine) {
+        if (size_ < from.size_) swap(from);  // combine is commutative
+        reserve(size_ + from.size_ / 2);
+        from.drain([&](std::string_view k, V&& v) {
+            const std::uint64_t h = Hash{}(k);
+            if (V* mine = find(k, h)) combine(*mine, std::move(v));
+            else insert_new(k, h, std::move(v));
+        });
+    }
+
+    /// Splits this table into n tables by part_of(string_hash(key), n); this one is drained.
+    std::vector<StringTable> split(std::size_t n) {
+        std::vector<StringTable> parts(n);
+        if (n == 1) {
+            parts[0] = std::move(*this);
+            return parts;
+        }
+        for (auto& p : parts) p.reserve(size_ / n + size_ / (8 * n) + 16);
+        drain([&](std::string_view k, V&& v) {
+            const std::uint64_t h = Hash{}(k);
+            parts[part_of(h, n)].insert_new(k, h, std::move(v));
+        });
+        return parts;
+    }
+
+    void clear() {
+        walk([&](char* rec) { value_of(rec)->~V(); });
+        std::vector<Slot>().swap(slots_);
+        blocks_.clear();
+        size_ = 0;
+    }
+
+    void swap(StringTable& o) noexcept {
+        std::swap(slots_, o.slots_);
+        std::swap(blocks_, o.blocks_);
+        std::swap(size_, o.size_);
+    }
+
+    /// Inserts a key known to be absent; returns its value.
+    V& insert_distinct(std::string_view key, V&& value) { return insert_new(key, Hash{}(key), std::move(value)); }
+
+    /// Inserts a key known to be absent (h = Hash{}(key)); returns its value.
+    V& insert_new(std::string_view key, std::uint64_t h, V&& value) {
+        if ((size_ + 1) * 4 > slots_.size() * 3) rehash(slots_.empty() ? 16 : slots_.size() * 2);
+        const std::uint32_t tag = tag_of(h);
+        const std::size_t ref = append(key, std::move(value));
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t i = position(tag);; i = (i + 1) & mask) {
+            if (slots_[i].ref == 0) {
+                slots_[i] = {tag, static_cast<std::uint32_t>(ref)};
+                break;
+            }
+        }
+        ++size_;
+        return *value_of(record(ref));
+    }
+
+private:
+    struct Slot {
+        std::uint32_t tag = 0;
+        std::uint32_t ref = 0;  // record number + 1; 0: empty
+    };
+    struct Block {
+        std::unique_ptr<char[]> data;
+        std::size_t size = 0;  // bytes allocated
+        std::size_t used = 0;  // bytes holding records
+    };
+    static constexpr std::size_t block_bytes = BlockBytes;
+    static_assert(std::has_single_bit(BlockBytes) && BlockBytes >= 4096);
+    static constexpr std::size_t align = 8;
+    static constexpr std::size_t value_bytes = (sizeof(V) + align - 1) / align * align;
+    static_assert(alignof(V) <= align, "StringTable: values aligned beyond 8 bytes are not supported");
+
+    static std::uint32_t tag_of(std::uint64_t h) { return static_cast<std::uint32_t>(h); }
+    std::size_t position(std::uint32_t tag) const {
+        return static_cast<std::size_t>((tag * 0x9E3779B97F4A7C15ull) >> (64 - std::countr_zero(slots_.size())));
+    }
+    static std::size_t record_size(std::size_t len) { return value_bytes + (4 + len + align - 1) / align * align; }
+    static V* value_of(char* rec) { return std::launder(reinterpret_cast<V*>(rec)); }
+    static std::uint32_t length_of(const char* rec) {
+        std::uint32_t n;
+        std::memcpy(&n, rec + value_bytes, 4);
+        return n;
+    }
+    static std::string_view key_of(const char* rec) { return {rec + value_bytes + 4, length_of(rec)}; }
+
+    // Record number r lives at byte 8*(r-1) of the concatenated blocks; every block but the
+    // last is block_bytes long, so the block is a shift away.
+    char* record(std::size_t ref) const {
+        const std::size_t off = (ref - 1) * align;
+        return blocks_[off / block_bytes].data.get() + off % block_bytes;
+    }
+
+    V* find(std::string_view key, std::uint64_t h) {
+        if (slots_.empty()) return nullptr;
+        const std::uint32_t tag = tag_of(h);
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t i = position(tag);; i = (i + 1) & mask) {
+            const Slot s = slots_[i];
+            if (s.ref == 0) return nullptr;
+            if (s.tag == tag) {
+                char* rec = record(s.ref);
+                if (key_of(rec) == key) return value_of(rec);
+            }
+        }
+    }
+
+    std::size_t append(std::string_view key, V&& value) {
+        if (key.size() > UINT32_MAX) throw std::length_error("StringTable: key longer than 4 GiB");
+        const std::size_t need = record_size(key.size());
+        if (blocks_.empty() || blocks_.back().used + need > blocks_.back().size) grow(need);
+        Block& last = blocks_.back();
+        const std::size_t off = (blocks_.size() - 1) * block_bytes + last.used;
+        if (off / align + 1 > UINT32_MAX) throw std::length_error("StringTable: more than 32 GiB of keys in one table");
+        char* rec = last.data.get() + last.used;
+        new (rec) V(std::move(value));
+        const auto n = static_cast<std::uint32_t>(key.size());
+        std::memcpy(rec + value_bytes, &n, 4);
+        if (!key.empty()) std::memcpy(rec + value_bytes + 4, key.data(), key.size());
+        last.used += need;
+        return off / align + 1;
+    }
+
+    // Block 0 doubles (moving its records) until it is block_bytes long; then whole new blocks,
+    // so every block but the last spans block_bytes of the record numbering.
+    void grow(std::size_t need) {
+        if (need > block_bytes) throw std::length_error("StringTable: key longer than 64 MiB");
+        if (blocks_.size() == 1 && blocks_[0].size < block_bytes) {
+            std::size_t cap = blocks_[0].size * 2;
+            while (cap < blocks_[0].used + need) cap *= 2;
+            if (cap <= block_bytes) {
+                move_block0(cap);
+                return;
+            }
+            move_block0(block_bytes);  // block 0 is now full size; continue with a new block
+        }
+        const std::size_t size = blocks_.empty() ? std::max<std::size_t>(4096, std::bit_ceil(need)) : block_bytes;
+        blocks_.push_back({std::unique_ptr<char[]>(new char[size]), size, 0});
+    }
+
+    void move_block0(std::size_t cap) {
+        std::unique_ptr<char[]> fresh(new char[cap]);
+        if constexpr (std::is_trivially_copyable_v<V>) {
+            std::memcpy(fresh.get(), blocks_[0].data.get(), blocks_[0].used);
+        } else {
+            for (std::size_t off = 0; off < blocks_[0].used;) {
+                char* rec = blocks_[0].data.get() + off;
+                const std::size_t sz = record_size(length_of(rec));
+                new (fresh.get() + off) V(std::move(*value_of(rec)));
+                value_of(rec)->~V();
+                std::memcpy(fresh.get() + off + value_bytes, rec + value_bytes, sz - value_bytes);
+                off += sz;
+            }
+        }
+        blocks_[0].data = std::move(fresh);
+        blocks_[0].size = cap;
+    }
+
+    template <class F>
+    void walk(F&& f) const {
+        for (std::size_t b = 0; b < blocks_.size(); ++b) {
+            for (std::size_t off = 0; off < blocks_[b].used;) {
+                char* rec = blocks_[b].data.get() + off;
+                off += record_size(length_of(rec));
+                f(rec);
+            }
+        }
+    }
+
+    void rehash(std::size_t cap) {
+        std::vector<Slot> fresh(cap);
+        const std::size_t mask = cap - 1;
+        const int shift = 64 - std::countr_zero(cap);
+        for (const Slot& s : slots_) {
+            if (s.ref == 0) continue;
+            for (std::size_t i = static_cast<std::size_t>((s.tag * 0x9E3779B97F4A7C15ull) >> shift);; i = (i + 1) & mask) {
+                if (fresh[i].ref == 0) {
+                    fresh[i] = s;
+                    break;
+                }
+            }
+        }
+        slots_.swap(fresh);
+    }
+
+    std::vector<Slot> slots_;
+    std::vector<Block> blocks_;
+    std::size_t size_ = 0;
+};
+
+}  // namespace parapipe

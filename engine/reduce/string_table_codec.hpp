@@ -1,0 +1,97 @@
+#pragma once
+// How a StringTable crosses between processes: through a pipe (engine/serialize.hpp) as
+// (length, bytes, value) records, or in the shared segment (engine/shm_codec.hpp) as flat key,
+// end and value arrays when values are numbers (a word count), pairs otherwise. Loading
+// rebuilds the index; a table's keys are distinct, so no lookup is needed.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include <parapipe/engine/reduce/string_table.hpp>
+#include <parapipe/engine/serialize.hpp>
+#include <parapipe/engine/shm_codec.hpp>
+
+namespace parapipe {
+
+template <class V>
+struct Serializer<StringTable<V>, std::enable_if_t<Serializable<V>>> {
+    static void write(Writer& w, const StringTable<V>& t) {
+        w.pod<std::uint64_t>(t.size());
+        t.for_each([&](std::string_view k, const V& v) {
+            w.pod<std::uint32_t>(static_cast<std::uint32_t>(k.size()));
+            w.bytes(k.data(), k.size());
+            serialize(w, v);
+        });
+    }
+    static void read(Reader& r, StringTable<V>& t) {
+        const auto n = r.pod<std::uint64_t>();
+        t.clear();
+        t.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, r.remaining() / 4)));
+        for (std::uint64_t i = 0; i < n; ++i) {
+            const auto len = r.pod<std::uint32_t>();
+            const std::string_view k(r.take(len), len);
+            V v;
+            deserialize(r, v);
+            t.insert_distinct(k, std::move(v));
+        }
+    }
+};
+
+template <class V>
+struct ShmCodec<StringTable<V>, std::enable_if_t<ShmStorable<V>>> {
+    static constexpr bool flat = std::is_arithmetic_v<V>;
+    struct Flat {
+        explicit Flat(const shm::VoidAlloc& a) : keys(a), ends(a), values(a) {}
+        shm::Vector<char> keys;
+        shm::Vector<std::uint64_t> ends;
+        shm::Vector<V> values;
+    };
+    using stored = std::conditional_t<flat, Flat, shm::Vector<std::pair<detail::stored_t<std::string>, detail::stored_t<V>>>>;
+
+    static stored make(const shm::VoidAlloc& a) { return stored(a); }
+    static void store(const StringTable<V>& t, stored& s, const shm::VoidAlloc& a) {
+        if constexpr (flat) {
+            std::size_t bytes = 0;
+            t.for_each([&](std::string_view k, const V&) { bytes += k.size(); });
+            s.keys.reserve(bytes);
+            s.ends.reserve(t.size());
+            s.values.reserve(t.size());
+            t.for_each([&](std::string_view k, const V& v) {
+                s.keys.insert(s.keys.end(), k.begin(), k.end());
+                s.ends.push_back(s.keys.size());
+                s.values.push_back(v);
+            });
+        } else {
+            s.reserve(t.size());
+            t.for_each([&](std::string_view k, const V& v) {
+                s.emplace_back(ShmCodec<std::string>::make(a), ShmCodec<V>::make(a));
+                ShmCodec<std::string>::store(std::string(k), s.back().first, a);
+                ShmCodec<V>::store(v, s.back().second, a);
+            });
+        }
+    }
+    static void load(const stored& s, StringTable<V>& t) {
+        t.clear();
+        if constexpr (flat) {
+            t.reserve(s.ends.size());
+            std::uint64_t begin = 0;
+            for (std::size_t i = 0; i < s.ends.size(); ++i) {
+                const std::string_view k(s.keys.data() + begin, s.ends[i] - begin);
+                t.insert_distinct(k, V(s.values[i]));
+                begin = s.ends[i];
+            }
+        } else {
+            t.reserve(s.size());
+            for (const auto& [sk, sv] : s) {
+                std::string k;
+                V v;
+                ShmCodec<std::string>::load(sk, k);
+                ShmCodec<V>::load(sv, v);
+                t.insert_distinct(k, std::move(v));
+            }
+        }
+    }
+};
+
+}  // namespace parapipe

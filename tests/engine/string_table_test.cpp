@@ -1,0 +1,162 @@
+// engine/reduce/string_table.hpp — the arena-backed table of string-keyed reductions: the same
+// contents as a std::map across growth, small blocks, colliding hashes, split, merge and the
+// pipe / shared-segment codecs.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <parapipe/engine/reduce/string_table.hpp>
+#include <parapipe/engine/reduce/keyed.hpp>
+#include <parapipe/engine/reduce/string_table_codec.hpp>
+
+namespace parapipe {
+namespace {
+
+struct CollidingHash {  // every key has the same hash: only the key comparison tells them apart
+    std::uint64_t operator()(std::string_view) const { return 0x1234567890abcdefull; }
+};
+
+std::string key(std::size_t i) {
+    std::string k = "k" + std::to_string(i * 7919 % 100003);
+    if (i % 97 == 0) k += std::string(i % 300, 'x');  // some long keys
+    if (i == 5) k.clear();                            // and the empty key
+    return k;
+}
+
+template <class Table>
+std::map<std::string, std::uint64_t> contents(const Table& t) {
+    std::map<std::string, std::uint64_t> m;
+    t.for_each([&](std::string_view k, std::uint64_t v) { EXPECT_TRUE(m.emplace(std::string(k), v).second) << k; });
+    EXPECT_EQ(m.size(), t.size());
+    return m;
+}
+
+template <class Table>
+void count_into(Table& t, std::map<std::string, std::uint64_t>& expect, std::size_t from, std::size_t to) {
+    for (std::size_t i = from; i < to; ++i) {
+        const std::string k = key(i % 3000);
+        ++t.slot(k, [] { return std::uint64_t{0}; });
+        ++expect[k];
+    }
+}
+
+template <class Table>
+void check_table(std::size_t n) {
+    Table t;
+    std::map<std::string, std::uint64_t> expect;
+    count_into(t, expect, 0, n);
+    EXPECT_EQ(contents(t), expect);
+    for (std::size_t parts = 1; parts <= 5; ++parts) {
+        Table copy(t);
+        auto split = copy.split(parts);
+        EXPECT_TRUE(copy.empty());
+        ASSERT_EQ(split.size(), parts);
+        Table back;
+        for (auto& p : split) back.merge(std::move(p), [](std::uint64_t& a, std::uint64_t b) { a += b; });
+        EXPECT_EQ(contents(back), expect) << parts << " partitions";
+    }
+    // Two halves counted apart and merged give the whole.
+    Table a, b;
+    std::map<std::string, std::uint64_t> ea;
+    count_into(a, ea, 0, n / 2);
+    count_into(b, ea, n / 2, n);
+    a.merge(std::move(b), [](std::uint64_t& x, std::uint64_t y) { x += y; });
+    EXPECT_EQ(contents(a), expect);
+    std::map<std::string, std::uint64_t> drained;
+    a.drain([&](std::string_view k, std::uint64_t&& v) { drained.emplace(std::string(k), v); });
+    EXPECT_EQ(drained, expect);
+    EXPECT_TRUE(a.empty());
+}
+
+TEST(StringTable, MatchesAMapWithTheDefaultBlocks) { check_table<StringTable<std::uint64_t>>(20000); }
+
+TEST(StringTable, MatchesAMapAcrossManySmallBlocks) {
+    check_table<StringTable<std::uint64_t, detail::StringHash, 4096>>(20000);
+}
+
+TEST(StringTable, MatchesAMapWhenEveryHashCollides) {
+    check_table<StringTable<std::uint64_t, CollidingHash, 4096>>(3000);
+}
+
+TEST(StringTable, KeepsNonTrivialValuesAcrossBlockGrowthAndMerge) {
+    StringTable<std::vector<std::string>, detail::StringHash, 4096> t, u;
+    std::map<std::string, std::vector<std::string>> expect;
+    for (std::size_t i = 0; i < 5000; ++i) {
+        const std::string k = key(i % 700), v = "v" + std::to_string(i);
+        (i % 2 ? t : u).slot(k, [] { return std::vector<std::string>{}; }).push_back(v);
+        expect[k].push_back(v);
+    }
+    t.merge(std::move(u), [](auto& a, auto&& b) { a.insert(a.end(), b.begin(), b.end()); });
+    std::map<std::string, std::vector<std::string>> got;
+    t.for_each([&](std::string_view k, const std::vector<std::string>& v) {
+        auto sorted = v;
+        std::sort(sorted.begin(), sorted.end());
+        got[std::string(k)] = sorted;
+    });
+    for (auto& [k, v] : expect) std::sort(v.begin(), v.end());
+    EXPECT_EQ(got, expect);
+}
+
+TEST(StringTable, DrainThatThrowsLeavesAnEmptyTable) {
+    StringTable<std::string, detail::StringHash, 4096> t;
+    for (std::size_t i = 0; i < 3000; ++i) t.slot(key(i), [&] { return std::string(40, 'v'); });
+    std::size_t seen = 0;
+    EXPECT_THROW(t.drain([&](std::string_view, std::string&&) {
+        if (++seen == 1500) throw std::runtime_error("stop");
+    }),
+                 std::runtime_error);
+    EXPECT_TRUE(t.empty());
+    t.slot("again", [] { return std::string("x"); });
+    EXPECT_EQ(t.size(), 1u);
+}
+
+TEST(StringTable, PartitionsAgreeAcrossTablesAndCoverAll) {
+    for (std::size_t n = 1; n <= 8; ++n) {
+        std::vector<std::size_t> hits(n);
+        for (std::size_t i = 0; i < 5000; ++i) {
+            const std::size_t p = part_of(detail::string_hash(key(i)), n);
+            ASSERT_LT(p, n);
+            ++hits[p];
+        }
+        for (std::size_t p = 0; p < n; ++p) EXPECT_GT(hits[p], 0u) << n << " partitions";
+    }
+}
+
+TEST(StringTable, CrossesAPipe) {
+    StringTable<std::uint64_t> t;
+    std::map<std::string, std::uint64_t> expect;
+    count_into(t, expect, 0, 5000);
+    Writer w;
+    serialize(w, t);
+    Reader r(w.buffer().data(), w.buffer().size());
+    StringTable<std::uint64_t> back;
+    deserialize(r, back);
+    EXPECT_EQ(r.remaining(), 0u);
+    EXPECT_EQ(contents(back), expect);
+}
+
+}  // namespace
+}  // namespace parapipe
+
+namespace parapipe {
+namespace {
+
+TEST(StringTable, KeyedSplitAndMergePartitionRebuildTheTable) {
+    for (std::size_t n = 1; n <= 4; ++n) {
+        StringTable<std::uint64_t> t;
+        std::map<std::string, std::uint64_t> expect;
+        count_into(t, expect, 0, 4000);
+        auto parts = split(std::move(t), n);
+        StringTable<std::uint64_t> back;
+        for (std::size_t p = 0; p < n; ++p) {
+            parts[p].for_each([&](std::string_view k, std::uint64_t) { EXPECT_EQ(part_of(detail::string_hash(k), n), p); });
+            merge_partition(back, std::move(parts[p]), [](std::uint64_t& a, std::uint64_t b) { a += b; });
+        }
+        EXPECT_EQ(contents(back), expect);
+    }
+}
+
+}  // namespace
+}  // namespace parapipe
