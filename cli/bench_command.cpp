@@ -66,7 +66,7 @@ Settings resolve_common(const BenchArgs& a) {
     if (a.modes.empty()) throw UsageError("--modes needs at least one mode");
     for (const auto& name : distinct(a.modes)) {
         auto m = parse_mode(name);
-        if (!m) throw UsageError("unknown mode '" + name + "' in --modes (choose seq, threads, processes or shm)");
+        if (!m) throw UsageError("unknown mode '" + name + "' in --modes (choose seq, threads, processes, shm or mpi)");
         s.modes.push_back(*m);
     }
     s.workers = distinct(a.workers.empty() ? default_worker_counts() : a.workers);

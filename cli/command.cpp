@@ -1,9 +1,11 @@
 #include "cli/command.hpp"
 
+#include <cstdio>
 #include <thread>
 
 #include "cli/validators.hpp"
 #include <parapipe/engine/errors.hpp>
+#include <parapipe/engine/mpi_transport.hpp>
 
 namespace parapipe::cli {
 
@@ -13,9 +15,9 @@ unsigned default_workers() { return std::max(1u, std::thread::hardware_concurren
 
 void CommonRunOptions::add_to(CLI::App& cmd) {
     cmd.add_option("--mode,-m", mode, "Execution mode")
-        ->check(choice({"seq", "threads", "processes", "shm"}))
+        ->check(choice({"seq", "threads", "processes", "shm", "mpi"}))
         ->capture_default_str();
-    cmd.add_option("--workers,-w,-j", workers, "Threads or worker processes (default: one per core)")
+    cmd.add_option("--workers,-w,-j", workers, "Threads or worker processes (default: one per core); mpi: threads per rank")
         ->check(whole_number(1, max_workers))
         ->capture_default_str();
     cmd.add_option("--max-attempts", max_attempts, "Process modes: tries per chunk before the run fails")
@@ -34,7 +36,7 @@ void CommonRunOptions::add_to(CLI::App& cmd) {
 RunOptions CommonRunOptions::resolve() const {
     RunOptions o;
     auto m = parse_mode(mode);
-    if (!m) throw UsageError("unknown mode '" + mode + "' (choose seq, threads, processes or shm)");
+    if (!m) throw UsageError("unknown mode '" + mode + "' (choose seq, threads, processes, shm or mpi)");
     o.mode = *m;
     if (workers == 0) throw UsageError("--workers must be at least 1");
     if (workers > max_workers)
@@ -45,6 +47,16 @@ RunOptions CommonRunOptions::resolve() const {
     o.max_attempts = max_attempts;
     progress_when();
     return o;
+}
+
+void print_mpi_stats() {
+    const MpiStats& s = mpi_stats();
+    std::fprintf(stderr, "mpi ranks %d  chunks_per_rank %llu-%llu  alltoall_sent_max %llu B  alltoall_sent_total %llu B  "
+                         "to_rank0_total %llu B\n",
+                 s.ranks, static_cast<unsigned long long>(s.chunks_min), static_cast<unsigned long long>(s.chunks_max),
+                 static_cast<unsigned long long>(s.alltoall_bytes_max),
+                 static_cast<unsigned long long>(s.alltoall_bytes_total),
+                 static_cast<unsigned long long>(s.gather_bytes_total));
 }
 
 unsigned workers_used(const RunOptions& o) { return o.mode == Mode::seq ? 1 : o.workers; }

@@ -43,6 +43,9 @@ struct CommonRunOptions {
     }
 };
 
+/// --stats, mpi mode: ranks, chunks per rank and the bytes the ranks exchanged (stderr).
+void print_mpi_stats();
+
 /// The workers a run really uses (seq runs on the calling thread alone), for --stats.
 unsigned workers_used(const RunOptions& o);
 

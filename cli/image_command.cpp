@@ -14,6 +14,7 @@
 #include "cli/output_file.hpp"
 #include "cli/validators.hpp"
 #include <parapipe/engine/errors.hpp>
+#include <parapipe/engine/mpi_transport.hpp>
 #include <parapipe/engine/run.hpp>
 #include <parapipe/operators/image/halo.hpp>
 #include <parapipe/operators/image/parse_ops.hpp>
@@ -116,16 +117,19 @@ int run_image(const ImageArgs& a) {
         if (op.kind == ops::ImageOpKind::resize && std::uint64_t(op.width) * op.height > cfg.max_pixels)
             throw UsageError("--ops " + ops::to_string(op) + " makes images larger than --max-pixels");
     }
+    // mpi: every rank writes the images of its chunks (paths all ranks share); rank 0 alone
+    // writes the report and prints.
+    const bool output_rank = opt.mode != Mode::mpi || mpi_rank() == 0;
     check_output_dir(a.output);
     auto inputs = image::find_inputs(a.paths, a.output, cfg.format, a.common.walk_options(), cfg.ops);
-    if (!a.common.quiet) note_format_fallback(inputs, cfg);
+    if (!a.common.quiet && output_rank) note_format_fallback(inputs, cfg);
     // OpenCV's own warnings would repeat what the summary says, in a worse form.
     cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR);
 
     std::uint64_t total = 0;
     for (const auto& in : inputs) total += in.weight;
     auto t0 = std::chrono::steady_clock::now();
-    Progress progress(a.common.progress_when(), total, "px");
+    Progress progress(output_rank ? a.common.progress_when() : ProgressWhen::never, total, "px");
     opt.progress = progress.counter();
     opt.cancel = &g_cancel;
     image::Result result;
@@ -153,6 +157,7 @@ int run_image(const ImageArgs& a) {
     progress.finish();
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
+    if (!output_rank) return exit_ok;
     if (a.histogram) {
         write_file_atomically((std::filesystem::path(a.output) / "histogram.json").string(),
                               image::histogram_json(result, secs));
@@ -173,6 +178,7 @@ int run_image(const ImageArgs& a) {
                      static_cast<unsigned long long>(result.input_pixels),
                      static_cast<unsigned long long>(result.pixels), chunks, secs, secs > 0 ? mpix / secs : 0.0,
                      std::string(to_string(opt.mode)).c_str(), workers_used(opt), a.tile ? "  tiled" : "");
+        if (opt.mode == Mode::mpi) print_mpi_stats();
     }
     return result.failed.empty() ? exit_ok : exit_some_skipped;
 }

@@ -18,6 +18,7 @@
 #include "cli/validators.hpp"
 #include "cli/wordcount_format.hpp"
 #include <parapipe/engine/errors.hpp>
+#include <parapipe/engine/mpi_transport.hpp>
 #include <parapipe/pipelines/wordcount.hpp>
 
 namespace parapipe::cli {
@@ -60,28 +61,39 @@ int run_wordcount(const WordcountArgs& a) {
     RunOptions opt = a.common.resolve();
     const std::size_t chunk = parse_size(a.chunk_size);
     const auto fmt = choose_format(a);
+    const bool mpi = opt.mode == Mode::mpi;
+    if (mpi && reads_stdin(a.paths))
+        throw UsageError("--mode mpi reads its inputs on every rank: give paths that all ranks can read "
+                         "(standard input is not supported)");
+    const bool output_rank = !mpi || mpi_rank() == 0;  // mpi: rank 0 alone writes and reports
+    const bool to_file = !a.output.empty() && a.output != "-" && output_rank;
     std::optional<OutputFile> out;
-    if (!a.output.empty() && a.output != "-") out.emplace(a.output);  // fails now if unwritable, before any work
+    if (to_file) out.emplace(a.output);  // fails now if unwritable, before any work
+    // mpi: a dead rank makes mpirun kill every rank, this one too: keep no temporary file meanwhile.
+    if (mpi) out.reset();
+    const ProgressWhen when = output_rank ? a.common.progress_when() : ProgressWhen::never;
 
     auto t0 = std::chrono::steady_clock::now();
     std::vector<std::string> paths = a.paths;
     StdinSpool spool;
     if (reads_stdin(paths)) {
-        Progress reading(a.common.progress_when(), 0, "B", "reading <stdin>");
+        Progress reading(when, 0, "B", "reading <stdin>");
         paths = {spool.read(*reading.counter(), g_cancel)};
     }
     auto source = wordcount::open(paths, chunk, a.common.walk_options());
     const TextSource& input = source->text();
-    if (input.file_count() == 0 && !a.common.quiet)  // only empty directories: an empty result, but say why
+    if (input.file_count() == 0 && !a.common.quiet && output_rank)  // only empty directories: an empty result, but say why
         std::fprintf(stderr, "parapipe: warning: no regular files found in the input directories; the result is empty\n");
-    Progress progress(a.common.progress_when(), input.total_bytes());
+    Progress progress(when, input.total_bytes());
     opt.progress = progress.counter();
     opt.cancel = &g_cancel;
     auto result = wordcount::count(source, a.top, opt);
     progress.finish();
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
+    if (!output_rank) return exit_ok;
     std::string text = wordcount::format(result, fmt);
+    if (to_file && !out) out.emplace(a.output);
     if (out) {
         out->commit(text);
     } else if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
@@ -96,6 +108,7 @@ int run_wordcount(const WordcountArgs& a) {
                      static_cast<unsigned long long>(result.invalid_bytes), input.file_count(),
                      input.chunk_count(), secs, secs > 0 ? static_cast<double>(result.bytes) / 1e6 / secs : 0.0,
                      std::string(to_string(opt.mode)).c_str(), workers_used(opt));
+        if (mpi) print_mpi_stats();
     }
     return exit_ok;
 }

@@ -22,6 +22,9 @@ target_link_libraries(parapipe_cli PUBLIC parapipe_core CLI11::CLI11 nlohmann_js
 target_compile_definitions(parapipe_cli PRIVATE PARAPIPE_VERSION="${PROJECT_VERSION}")
 add_executable(parapipe cli/main.cpp)
 target_link_libraries(parapipe PRIVATE parapipe_cli parapipe_corpus parapipe_warnings parapipe_sanitize)
+if(TARGET parapipe_mpi)
+  target_link_libraries(parapipe PRIVATE parapipe_mpi)  # --mode mpi
+endif()
 target_compile_definitions(parapipe PRIVATE PARAPIPE_VERSION="${PROJECT_VERSION}")
 set_target_properties(parapipe PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR})
 

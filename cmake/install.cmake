@@ -17,6 +17,13 @@ if(TARGET parapipe_image)
   install(EXPORT parapipeImageTargets NAMESPACE parapipe:: DESTINATION ${PARAPIPE_CMAKE_DIR} COMPONENT library)
 endif()
 
+if(TARGET parapipe_mpi)
+  install(TARGETS parapipe_mpi EXPORT parapipeMpiTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT library)
+  install(EXPORT parapipeMpiTargets NAMESPACE parapipe:: DESTINATION ${PARAPIPE_CMAKE_DIR} COMPONENT library)
+  install(FILES mpi/enable.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/parapipe/mpi COMPONENT headers)
+endif()
+
 # Headers: the image ones only with the image library.
 set(_parapipe_header_excludes)
 if(NOT TARGET parapipe_image)

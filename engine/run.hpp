@@ -8,6 +8,7 @@
 #include <string>
 #include <typeinfo>
 
+#include <parapipe/engine/detail/mpi_executor.hpp>
 #include <parapipe/engine/detail/process_executor.hpp>
 #include <parapipe/engine/detail/seq_executor.hpp>
 #include <parapipe/engine/detail/shm_executor.hpp>
@@ -51,6 +52,13 @@ R run(const Plan<P, R>& plan, RunOptions opt) {
                       "or run with Mode::seq / Mode::threads");
         if constexpr (Serializable<P>) return detail::run_processes(plan, opt);
         else detail::no_codec(M, "be serialized");
+    } else if constexpr (M == Mode::mpi) {
+        static_assert(Serializable<P>,
+                      "parapipe: Mode::mpi sends partials between ranks, and this pipeline's partial type cannot "
+                      "be serialized: describe your types with PARAPIPE_FIELDS (engine/fields.hpp), "
+                      "or run with Mode::seq / Mode::threads");
+        if constexpr (Serializable<P>) return detail::run_mpi(plan, opt);
+        else detail::no_codec(M, "be serialized");
     } else {
         static_assert(ShmStorable<P>,
                       "parapipe: Mode::shm keeps partials in shared memory, and this pipeline's partial type "
@@ -73,6 +81,9 @@ R run(const Plan<P, R>& plan, const RunOptions& opt) {
         case Mode::shm:
             if constexpr (ShmStorable<P>) return run<Mode::shm>(plan, opt);
             else detail::no_codec(opt.mode, "live in shared memory");
+        case Mode::mpi:
+            if constexpr (Serializable<P>) return run<Mode::mpi>(plan, opt);
+            else detail::no_codec(opt.mode, "be serialized");
     }
     throw UsageError("unknown mode");
 }

@@ -10,6 +10,7 @@ PACKAGES=(
   libtbb-dev libboost-dev libopencv-dev libicu-dev
   libcli11-dev nlohmann-json3-dev libabsl-dev libcsv-dev
   libgtest-dev libbenchmark-dev
+  openmpi-bin libopenmpi-dev
   help2man bash-completion librsvg2-bin
 )
 # Extra packages named by other stages (fuzzing needs clang, the chart renderer...).

@@ -17,6 +17,17 @@ void add(Plan& p, const CommandSpec& spec, const std::string& name, bool baselin
     p.rows.push_back({c, substitute(spec.argv, v), &spec});
 }
 
+// mpi rows: `mpirun -n W COMMAND` with one thread per rank, for W in the workers list.
+void plan_mpi(Plan& p, const CommandSpec& spec, const Settings& s, const ChunkSize& chunk) {
+    for (unsigned w : s.workers) {
+        Config c{"mpi", false, w, chunk.bytes, chunk.text};
+        SlotValues v{"mpi", "1", std::to_string(chunk.bytes)};
+        std::vector<std::string> argv{"mpirun", "-n", std::to_string(w)};
+        for (auto& a : substitute(spec.argv, v)) argv.push_back(std::move(a));
+        p.rows.push_back({c, std::move(argv), &spec});
+    }
+}
+
 void plan_modes(Plan& p, const CommandSpec& spec, const Settings& s) {
     const bool per_worker = uses(spec.argv, kWorkersSlot);
     const bool seq_asked = std::find(s.modes.begin(), s.modes.end(), Mode::seq) != s.modes.end();
@@ -28,6 +39,10 @@ void plan_modes(Plan& p, const CommandSpec& spec, const Settings& s) {
         for (Mode m : s.modes) {
             if (m == Mode::seq) continue;
             const std::string name(to_string(m));
+            if (m == Mode::mpi) {
+                plan_mpi(p, spec, s, c);
+                continue;
+            }
             if (!per_worker) {
                 add(p, spec, name, false, spec.workers_unset, c);
                 continue;

@@ -5,7 +5,7 @@ _parapipe() {
     local common="--mode -m --workers -w -j --max-attempts --progress --hidden --stats --quiet -q --help -h"
     COMPREPLY=()
     case "$prev" in
-        --mode|-m) COMPREPLY=($(compgen -W "seq threads processes shm" -- "$cur")); return ;;
+        --mode|-m) COMPREPLY=($(compgen -W "seq threads processes shm mpi" -- "$cur")); return ;;
         --progress) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --workers|-w|-j|--max-attempts|--top|-k|--chunk-size|-c|--band-rows|--max-pixels|--ops) return ;;
         --output|-o)

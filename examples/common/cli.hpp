@@ -2,7 +2,8 @@
 // What every example program shares: the run options on the command line (CLI11) and the
 // error convention.
 //
-//   --mode seq|threads|processes|shm   how to run (default threads)
+//   --mode seq|threads|processes|shm|mpi   how to run (default threads); mpi: under mpirun,
+//                                      rank 0 alone prints (needs parapipe::mpi linked)
 //   --workers N                        threads or worker processes (default: the machine's cores)
 //   --chunk-size SIZE                  programs reading files: bytes per chunk, e.g. 64KiB, 8MiB
 //                                      (the default), or a plain number of bytes
@@ -53,9 +54,9 @@ inline const CLI::Validator Decimal(
 inline void add_run_options(CLI::App& app, Options& opt, bool file_inputs = true) {
     app.add_option_function<std::string>(
            "--mode", [&opt](const std::string& m) { opt.run.mode = *parapipe::parse_mode(m); },
-           "seq, threads, processes or shm (default threads)")
-        ->check(CLI::IsMember({"seq", "threads", "processes", "shm"}));
-    app.add_option("--workers", opt.run.workers, "threads or worker processes (default: the number of cores)")
+           "seq, threads, processes, shm or mpi (default threads)")
+        ->check(CLI::IsMember({"seq", "threads", "processes", "shm", "mpi"}));
+    app.add_option("--workers", opt.run.workers, "threads or worker processes, mpi: threads per rank (default: the number of cores)")
         ->transform(Decimal)
         ->check(CLI::Range(1u, parapipe::max_workers));
     if (!file_inputs) return;

@@ -66,7 +66,7 @@ TEST(CliDefaults, RangesAndChoicesAreChecked) {
 TEST(CliDefaults, HelpListsChoicesAndNamesTheProgram) {
     auto h = run_parapipe({"run", "wordcount", "--help"});
     EXPECT_EQ(h.code, 0);
-    for (const char* part : {"Usage: parapipe run wordcount", "{seq,threads,processes,shm}", "{auto,always,never}",
+    for (const char* part : {"Usage: parapipe run wordcount", "{seq,threads,processes,shm,mpi}", "{auto,always,never}",
                              "{tsv,csv,json}", "-j,--workers", "--hidden", "-q,--quiet", "hidden entries skipped"})
         EXPECT_TRUE(has(h.out, part)) << part << "\n" << h.out;
     EXPECT_TRUE(has(run_parapipe({"run", "image", "--help"}).out, "{same,png,jpg,jpeg,webp}"));

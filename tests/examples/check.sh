@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the example programs (examples/) against the plain reference (reference.py): generates
 # varied inputs, runs each program in every mode with several worker counts and chunk sizes, and
-# compares stdout (and stderr) byte for byte. Also checks the error convention (exit 2).
+# compares stdout (and stderr) byte for byte, also in --mode mpi under mpirun (1, 2, 3 ranks) when
+# mpirun is installed (CHECK_MPI=0 skips those). Also checks the error convention (exit 2).
 #   tests/examples/check.sh BUILD_DIR     (BUILD_DIR holds the built examples)
 #   CHECK_KEEP=1 tests/examples/check.sh BUILD_DIR    keeps the inputs and outputs (path printed)
 set -euo pipefail
@@ -113,6 +114,7 @@ EOF
 
 # ---- Runs ---------------------------------------------------------------------------------------
 runs=0
+launch=(env)  # what starts a program: mpirun for the mpi rows
 fail() { echo "check: $*" >&2; exit 1; }
 
 # expect NAME ARGS...: the reference's stdout and stderr for the program NAME.
@@ -126,8 +128,8 @@ compare() {
   local name=$1; shift
   local opts=() ; while [ "$1" != "--" ]; do opts+=("$1"); shift; done; shift
   local rc=0
-  "$bin/$name" "${opts[@]}" "$@" >"$work/got.out" 2>"$work/got.err" || rc=$?
-  [ $rc -eq 0 ] || fail "$name ${opts[*]}: exit $rc: $(head -c 300 "$work/got.err")"
+  "${launch[@]}" "$bin/$name" "${opts[@]}" "$@" >"$work/got.out" 2>"$work/got.err" || rc=$?
+  [ $rc -eq 0 ] || fail "${launch[*]} $name ${opts[*]}: exit $rc: $(head -c 300 "$work/got.err")"
   cmp -s "$work/got.out" "$work/$name.out" || {
     diff "$work/$name.out" "$work/got.out" | head -10 >&2
     fail "$name ${opts[*]}: stdout differs from the reference (< reference, > got)"
@@ -149,7 +151,26 @@ every() {
       done
     done
   done
+  every_mpi "$name" "$@"
   echo "check: $name: $(wc -l <"$work/$name.out") lines, same as the reference in every mode"
+}
+
+# every_mpi NAME ARGS...: --mode mpi under mpirun at 1, 2 and 3 ranks (2 threads each), chunk
+# sizes from 1 KiB up. Skipped when mpirun is missing or CHECK_MPI=0.
+mpi_ok() { [ "${CHECK_MPI:-1}" != 0 ] && command -v mpirun >/dev/null; }
+every_mpi() {
+  local name=$1; shift
+  mpi_ok || return 0
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  for ranks in 1 2 3; do
+    launch=(timeout 120 mpirun --oversubscribe -n "$ranks")
+    for chunk in 1KiB 64KiB default; do
+      local opts=(--mode mpi --workers 2)
+      [ "$chunk" = default ] || [ "$name" = primes ] || opts+=(--chunk-size "$chunk")
+      compare "$name" "${opts[@]}" -- "$@"
+    done
+  done
+  launch=(env)
 }
 
 expect log_status logs single.log;                   every log_status logs single.log
@@ -172,6 +193,7 @@ for n in 0 1 2 3 100 7919 200000; do
   for mode in seq threads processes shm; do
     for workers in 1 2 4; do compare primes --mode "$mode" --workers "$workers" -- "$n"; done
   done
+  [ "$n" != 200000 ] || every_mpi primes "$n"
 done
 echo "check: primes: same as the reference in every mode"
 

@@ -1,0 +1,148 @@
+#pragma once
+// Mode::mpi — the engine's half: the plan, type-erased into byte-level callbacks (MpiJob) that
+// the MPI transport (parapipe::mpi, mpi/transport.cpp) drives. No MPI header here, so the
+// engine compiles and links without MPI. Inside a rank, RunOptions::workers threads (oneTBB)
+// run the chunks the transport hands this rank and fold them into thread-local partials.
+// Partials travel with the processes-mode codec (engine/serialize.hpp). Keyed partials (the
+// hash maps of count_by_key, reduce_by_key, group_by_key) are split by a hash of the key's
+// serialized bytes, the same on every rank, so each rank merges the keys it owns; a Reducer of
+// your own whose partial is Counted<absl::flat_hash_map> must therefore merge key by key.
+#include <absl/container/flat_hash_map.h>
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+
+#include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/parallel_pipeline.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <parapipe/engine/counters.hpp>
+#include <parapipe/engine/detail/chunk_call.hpp>
+#include <parapipe/engine/mpi_transport.hpp>
+#include <parapipe/engine/serialize.hpp>
+
+namespace parapipe {
+
+template <class P>
+struct Counted;  // engine/flow.hpp: a flow's partial with its counters
+
+namespace detail {
+
+template <class P>
+struct KeyedPartial : std::false_type {};
+template <class K, class V, class... Rest>
+struct KeyedPartial<Counted<absl::flat_hash_map<K, V, Rest...>>> : std::true_type {};
+
+/// Moves the keyed partial `p` out into `parts` serialized Counted<map> partials by a hash of
+/// each key's bytes (stable across processes, unlike absl::Hash, which is seeded per process).
+template <class P>
+std::vector<std::string> split_by_key(P& p, std::size_t parts) {
+    std::vector<Writer> out(parts);
+    std::vector<std::uint64_t> counts(parts, 0);
+    for (auto& w : out) w.pod<std::uint64_t>(0);  // the entry count, filled in below
+    Writer key;
+    for (const auto& [k, v] : p.value) {
+        key.buffer().clear();
+        serialize(key, k);
+        const std::size_t i = std::hash<std::string_view>{}(key.buffer()) % parts;
+        out[i].bytes(key.buffer().data(), key.buffer().size());
+        serialize(out[i], v);
+        ++counts[i];
+    }
+    std::vector<std::string> blobs(parts);
+    for (std::size_t i = 0; i < parts; ++i) {
+        std::memcpy(out[i].buffer().data(), &counts[i], sizeof counts[i]);
+        serialize(out[i], i == 0 ? p.counters : Counters{});
+        blobs[i] = std::move(out[i].buffer());
+    }
+    p = P{};
+    return blobs;
+}
+
+template <class P, class R>
+R run_mpi(const Plan<P, R>& plan, const RunOptions& opt) {
+    MpiTransport& transport = mpi_transport();
+    if (plan.prepare) {
+        // Other ranks are other processes, possibly on other hosts: results must travel back
+        // in the partial, as in Mode::processes.
+        RunContext ctx;
+        ctx.workers = opt.workers;
+        ctx.concurrent = true;
+        ctx.forked = true;
+        plan.prepare(ctx);
+    }
+    const unsigned workers = std::max(1u, opt.workers);
+    std::optional<P> total;
+
+    MpiJob job;
+    job.chunk_count = plan.chunk_count;
+    job.map_chunks = [&](const std::function<std::size_t()>& next) {
+        // No TbbScope (threads mode joins TBB's threads for a later fork): an MPI rank does not
+        // fork, and tbb::finalize was seen to wait forever for a worker under Open MPI.
+        tbb::global_control limit(tbb::global_control::max_allowed_parallelism, workers);
+        tbb::task_arena arena(static_cast<int>(workers));
+        tbb::enumerable_thread_specific<std::optional<P>> locals;
+        arena.execute([&] {
+            tbb::parallel_pipeline(
+                std::size_t{workers} * std::max(1u, opt.in_flight_per_worker),
+                tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
+                                                   [&](tbb::flow_control& fc) -> std::size_t {
+                                                       check_cancel(opt);
+                                                       const std::size_t i = next();
+                                                       if (i >= plan.chunk_count) fc.stop();
+                                                       return i;
+                                                   }) &
+                    tbb::make_filter<std::size_t, void>(tbb::filter_mode::parallel, [&](std::size_t i) {
+                        if (i >= plan.chunk_count) return;
+                        auto& local = locals.local();
+                        if (!local) local.emplace(plan.init());
+                        run_chunk(plan, i, *local);
+                        add_progress(opt, plan.weight(i));
+                    }));
+        });
+        for (auto& local : locals) {
+            if (!local) continue;
+            if (!total) total.emplace(std::move(*local));
+            else plan.merge(*total, std::move(*local));
+        }
+    };
+    if constexpr (Serializable<P>) {
+        job.take = [&] {
+            Writer w;
+            if (total) serialize(w, *total);
+            else serialize(w, plan.init());
+            total.reset();
+            return std::move(w.buffer());
+        };
+        job.merge = [&](const char* data, std::size_t size) {
+            P part = plan.init();
+            Reader r(data, size);
+            deserialize(r, part);
+            if (!total) total.emplace(std::move(part));
+            else plan.merge(*total, std::move(part));
+        };
+        if constexpr (KeyedPartial<P>::value) {
+            job.split = [&](std::size_t parts) {
+                if (!total) total.emplace(plan.init());
+                auto blobs = split_by_key(*total, parts);
+                total.reset();
+                return blobs;
+            };
+        }
+    }
+    last_mpi_stats() = transport.run(job);
+    if (transport.rank() != 0) {
+        // Only the output rank holds the result; the others return an empty one without
+        // finalizing (a finalize may write files).
+        if constexpr (std::is_default_constructible_v<R>) return R{};
+        else return plan.finalize(plan.init());
+    }
+    return plan.finalize(total ? std::move(*total) : plan.init());
+}
+
+}  // namespace detail
+}  // namespace parapipe
