@@ -39,6 +39,7 @@ int process_worker_loop(const Plan<P, R>& plan, int in, int out) {
     std::uint64_t chunk;
     while (read_all(in, &chunk, sizeof chunk)) {
         P partial = plan.init();
+        test_hook_chunk_started(chunk);
         try {
             run_chunk(plan, chunk, partial);
         } catch (const std::exception& e) {

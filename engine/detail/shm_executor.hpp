@@ -38,6 +38,8 @@ enum class SlotState : int { running = 0, flushed = 1, failed = 2, need_space = 
 struct ShmSlot {
     std::atomic<std::int64_t> current{-1};  // chunk being worked on
     std::atomic<std::int64_t> started_ns{0};  // steady clock when it started (system-wide monotonic)
+    std::atomic<std::uint64_t> finished{0};   // chunks done by this worker; the latest took...
+    std::atomic<std::uint64_t> recent_ns[32] = {};  // ...recent_ns[(finished - 1) % 32]
     std::atomic<int> state{0};
     std::uint64_t result_offset = 0;        // stored partial, from the region's start
     char error[1024] = {};
@@ -57,12 +59,11 @@ struct ShmRegion {
 
 inline std::size_t align_up(std::size_t v, std::size_t a) { return (v + a - 1) / a * a; }
 
-/// Where things are in the segment: header | slots | owner and time of each chunk | one region
-/// per slot.
+/// Where things are in the segment: header | slots | owner of each chunk | one region per slot.
 /// Offsets, not pointers: they stay valid when the segment grows and moves.
 struct ShmLayout {
     std::size_t chunks = 0, width = 0, slots = 0, spare = 0, backup = 0;
-    std::size_t slots_at = 0, owners_at = 0, durations_at = 0, end = 0;
+    std::size_t slots_at = 0, owners_at = 0, end = 0;
     std::size_t region0 = 0;
     std::vector<ShmRegion> regions;
 
@@ -79,8 +80,7 @@ struct ShmLayout {
         region0 = opt.shm_region_bytes ? opt.shm_region_bytes : (std::size_t{16} << 20);
         slots_at = align_up(sizeof(ShmHeader), 64);
         owners_at = align_up(slots_at + slots * sizeof(ShmSlot), 64);
-        durations_at = align_up(owners_at + n * sizeof(std::atomic<std::int32_t>), 64);
-        end = align_up(durations_at + n * sizeof(std::atomic<std::uint64_t>), page);
+        end = align_up(owners_at + n * sizeof(std::atomic<std::int32_t>), page);
         regions.resize(slots);
         for (std::size_t w = 0; w < width; ++w) regions[w] = {end, region0}, end += region0;
         const std::size_t backup_bytes = opt.backups && width > 1 ? region0 : 0;
@@ -99,11 +99,10 @@ public:
     ShmRun(const Plan<P, R>& plan, const RunOptions& opt)
         : plan_(plan), opt_(opt), n_(plan.chunk_count), layout_(n_, opt), segment_(layout_.end),
           ledger_(n_, opt.max_attempts), clock_(opt), redo_(layout_.slots), idle_deaths_(layout_.slots, 0),
-          alive_(layout_.slots, false), timed_out_(layout_.slots, false), recorded_(n_, 0), backed_up_(n_, 0) {
+          alive_(layout_.slots, false), timed_out_(layout_.slots, false), seen_(layout_.slots, 0), backed_up_(n_, 0) {
         new (header()) ShmHeader();
         for (std::size_t w = 0; w < layout_.slots; ++w) new (slot(w)) ShmSlot();
         for (std::size_t c = 0; c < n_; ++c) new (owner(c)) std::atomic<std::int32_t>(-1);
-        for (std::size_t c = 0; c < n_; ++c) new (duration(c)) std::atomic<std::uint64_t>(0);
     }
 
     R run() {
@@ -127,9 +126,6 @@ private:
     ShmSlot* slot(std::size_t w) { return reinterpret_cast<ShmSlot*>(segment_.base() + layout_.slots_at) + w; }
     std::atomic<std::int32_t>* owner(std::size_t c) {
         return reinterpret_cast<std::atomic<std::int32_t>*>(segment_.base() + layout_.owners_at) + c;
-    }
-    std::atomic<std::uint64_t>* duration(std::size_t c) {
-        return reinterpret_cast<std::atomic<std::uint64_t>*>(segment_.base() + layout_.durations_at) + c;
     }
     static std::int64_t now_ns() {
         return std::chrono::duration_cast<std::chrono::nanoseconds>(ChunkClock::Clock::now().time_since_epoch())
@@ -171,6 +167,7 @@ private:
             const std::int64_t t0 = now_ns();
             s->started_ns.store(t0);
             s->current.store(static_cast<std::int64_t>(c));
+            test_hook_chunk_started(c);
             try {
                 run_chunk(plan_, c, partial);
             } catch (const std::exception& e) {
@@ -181,7 +178,9 @@ private:
             }
             if (!backup) {
                 owner(c)->store(static_cast<std::int32_t>(w));
-                duration(c)->store(static_cast<std::uint64_t>(std::max<std::int64_t>(1, now_ns() - t0)));
+                const std::uint64_t k = s->finished.load(std::memory_order_relaxed);
+                s->recent_ns[k % 32].store(static_cast<std::uint64_t>(now_ns() - t0), std::memory_order_relaxed);
+                s->finished.store(k + 1, std::memory_order_release);
                 h->progress.fetch_add(plan_.weight(c), std::memory_order_relaxed);
             }
             s->current.store(-1);
@@ -221,6 +220,8 @@ private:
             for (std::size_t c : redo_[w]) owner(c)->store(static_cast<std::int32_t>(w));
         ShmSlot* s = slot(w);
         s->current.store(-1);
+        s->finished.store(0);
+        seen_[w] = 0;
         s->state.store(static_cast<int>(SlotState::running));
         s->result_offset = 0;
         pool_.children[w] = spawn_worker([this, w](int, int) { return worker(w); });
@@ -286,9 +287,12 @@ private:
     /// Times the chunks: kills a worker stuck on one past the timeout (its exit then counts the
     /// attempt), and once the queue is drained and a core is idle, backs up the longest straggler.
     void watch() {
-        for (std::size_t c = 0; c < n_; ++c)
-            if (!recorded_[c])
-                if (std::uint64_t d = duration(c)->load()) recorded_[c] = 1, clock_.finished(static_cast<double>(d) / 1e9);
+        for (std::size_t w = 0; w < layout_.slots; ++w) {
+            const std::uint64_t k = slot(w)->finished.load(std::memory_order_acquire);
+            for (std::uint64_t i = std::max(seen_[w], k < 32 ? 0 : k - 32); i < k; ++i)
+                clock_.finished(static_cast<double>(slot(w)->recent_ns[i % 32].load()) / 1e9);
+            seen_[w] = k;
+        }
         const std::int64_t now = now_ns();
         auto elapsed = [&](std::size_t w) { return static_cast<double>(now - slot(w)->started_ns.load()) / 1e9; };
         std::size_t running = 0;
@@ -408,7 +412,7 @@ private:
     std::vector<std::size_t> idle_deaths_;  // deaths with no chunk in hand (e.g. while storing)
     std::vector<bool> alive_;
     std::vector<bool> timed_out_;         // killed by watch(): its exit reads "timed out"
-    std::vector<char> recorded_;          // chunk's time is in clock_
+    std::vector<std::uint64_t> seen_;     // chunks of each slot whose time is in clock_
     std::vector<char> backed_up_;         // chunk had a backup (at most one each)
     std::ptrdiff_t backup_for_ = -1;      // slot the running backup stands in for
     Pool pool_;  // after the segments: destroyed first, so workers die before their segment goes

@@ -8,6 +8,7 @@
 //    started again on an idle worker; the first result wins.
 // Not thread-safe: the coordinator owns it.
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstddef>
@@ -24,14 +25,25 @@ public:
 
     explicit ChunkClock(const RunOptions& opt) : opt_(opt) {}
 
-    /// A chunk took `seconds`.
+    /// A chunk took `seconds`. Only the latest chunks are kept: the median follows the run and
+    /// costs the same at a million chunks as at ten.
     void finished(double seconds) {
-        // Keeps the samples sorted: a few thousand chunks at most make insertion cheap.
-        samples_.insert(std::upper_bound(samples_.begin(), samples_.end(), seconds), seconds);
+        recent_[count_ % recent_.size()] = seconds;
+        ++count_;
+        if (count_ <= 16 || count_ % 32 == 0) dirty_ = true;
     }
 
-    /// The median finished chunk, 0 before any.
-    double median() const { return samples_.empty() ? 0.0 : samples_[samples_.size() / 2]; }
+    /// The median of the latest finished chunks, 0 before any.
+    double median() const {
+        if (dirty_) {
+            const std::size_t k = std::min(count_, recent_.size());
+            sorted_.assign(recent_.begin(), recent_.begin() + static_cast<std::ptrdiff_t>(k));
+            std::nth_element(sorted_.begin(), sorted_.begin() + static_cast<std::ptrdiff_t>(k / 2), sorted_.end());
+            median_ = sorted_[k / 2];
+            dirty_ = false;
+        }
+        return median_;
+    }
 
     /// Seconds after which a chunk counts as stuck.
     double timeout() const {
@@ -41,7 +53,7 @@ public:
 
     /// True when a chunk that has run `seconds` deserves a backup (some chunk has finished).
     bool straggling(double seconds) const {
-        return opt_.backups && !samples_.empty() && seconds >= std::max(1.0, 4 * median());
+        return opt_.backups && count_ > 0 && seconds >= std::max(1.0, 4 * median());
     }
 
     static double since(Clock::time_point t) {
@@ -64,7 +76,11 @@ public:
 
 private:
     const RunOptions& opt_;
-    std::vector<double> samples_;
+    std::array<double, 256> recent_{};
+    std::size_t count_ = 0;
+    mutable std::vector<double> sorted_;
+    mutable double median_ = 0;
+    mutable bool dirty_ = false;
 };
 
 }  // namespace parapipe::detail
