@@ -8,7 +8,9 @@
 // allocator is used by one process only, so a worker killed mid-allocation harms only its
 // own region, which is discarded. Faults: a dead worker's unflushed chunks (and the chunk it
 // died on, which counts as an attempt) go to a fresh worker. A partial that does not fit its
-// region grows it once every worker has exited (nobody else maps the segment then).
+// region comes serialized down the worker's pipe instead (no chunk runs twice); for a type with
+// no serializer, the region grows once every worker has exited (nobody else maps the segment then).
+// Stuck workers and stragglers: engine/detail/stragglers.hpp.
 #include <poll.h>
 #include <signal.h>
 
@@ -26,6 +28,7 @@
 #include <parapipe/engine/detail/worker_process.hpp>
 #include <parapipe/engine/detail/attempts.hpp>
 #include <parapipe/engine/detail/stragglers.hpp>
+#include <parapipe/engine/serialize.hpp>
 #include <parapipe/engine/shm_codec.hpp>
 #include <parapipe/shm/segment.hpp>
 
@@ -33,7 +36,9 @@ namespace parapipe::detail {
 
 // superseded: the slot's chunks are carried by another slot (a backup won, or the original died
 // while its backup runs); its partial, if any, is ignored.
-enum class SlotState : int { running = 0, flushed = 1, failed = 2, need_space = 3, superseded = 4 };
+// piped: the partial did not fit its region and came serialized down the worker's pipe instead,
+// so that no finished chunk is run again (issue 13.5: one huge record).
+enum class SlotState : int { running = 0, flushed = 1, failed = 2, need_space = 3, superseded = 4, piped = 5 };
 
 struct ShmSlot {
     std::atomic<std::int64_t> current{-1};  // chunk being worked on
@@ -99,7 +104,7 @@ public:
     ShmRun(const Plan<P, R>& plan, const RunOptions& opt)
         : plan_(plan), opt_(opt), n_(plan.chunk_count), layout_(n_, opt), segment_(layout_.end),
           ledger_(n_, opt.max_attempts), clock_(opt), redo_(layout_.slots), idle_deaths_(layout_.slots, 0),
-          alive_(layout_.slots, false), timed_out_(layout_.slots, false), seen_(layout_.slots, 0), backed_up_(n_, 0) {
+          alive_(layout_.slots, false), piped_(layout_.slots), timed_out_(layout_.slots, false), seen_(layout_.slots, 0), backed_up_(n_, 0) {
         new (header()) ShmHeader();
         for (std::size_t w = 0; w < layout_.slots; ++w) new (slot(w)) ShmSlot();
         for (std::size_t c = 0; c < n_; ++c) new (owner(c)) std::atomic<std::int32_t>(-1);
@@ -156,7 +161,7 @@ private:
     }
 
     // ---- a worker (runs in the forked child) ------------------------------------------------
-    int worker(std::size_t w) {
+    int worker(std::size_t w, int out) {
         namespace bip = boost::interprocess;
         if (plan_.worker_init) plan_.worker_init();
         ShmHeader* h = header();
@@ -206,12 +211,48 @@ private:
             s->result_offset = static_cast<std::uint64_t>(reinterpret_cast<char*>(stored) - base);
             s->state.store(static_cast<int>(SlotState::flushed));
         } catch (const bip::bad_alloc&) {
-            s->state.store(static_cast<int>(SlotState::need_space));
+            return too_big(s, partial, out);
         } catch (const bip::interprocess_exception&) {
-            s->state.store(static_cast<int>(SlotState::need_space));  // region too small to even start
+            return too_big(s, partial, out);  // region too small to even start
         }
         return 0;
     }
+
+    // A partial too big for its region goes down the pipe, serialized: growing the region would
+    // mean running every chunk of this worker again. Types without a serializer wait for growth.
+    int too_big(ShmSlot* s, const P& partial, int out) {
+        if constexpr (Serializable<P>) {
+            Writer wr;
+            serialize(wr, partial);
+            s->state.store(static_cast<int>(SlotState::piped));
+            const std::uint64_t bytes = wr.buffer().size();
+            if (!write_all(out, &bytes, sizeof bytes) || !write_all(out, wr.buffer().data(), bytes)) return 1;
+        } else {
+            s->state.store(static_cast<int>(SlotState::need_space));
+        }
+        return 0;
+    }
+
+    /// Reads a piped partial before the worker is reaped (it cannot exit until it is read).
+    /// False if the worker died before sending all of it.
+    bool receive_piped(std::size_t w) {
+        if constexpr (Serializable<P>) {
+            std::uint64_t bytes = 0;
+            std::string payload;
+            if (!read_all(pool_.children[w].from, &bytes, sizeof bytes)) return false;
+            payload.resize(bytes);
+            if (!read_all(pool_.children[w].from, payload.data(), bytes)) return false;
+            P part = plan_.init();
+            Reader r(payload.data(), payload.size());
+            deserialize(r, part);
+            piped_[w] = std::move(part);
+            return true;
+        } else {
+            return false;
+        }
+    }
+
+    bool stored(std::size_t w) { return state_of(w) == SlotState::flushed || state_of(w) == SlotState::piped; }
 
     // ---- the coordinator --------------------------------------------------------------------
     // Every chunk in a redo list is owned by its slot first, so a second death still finds it.
@@ -224,7 +265,8 @@ private:
         seen_[w] = 0;
         s->state.store(static_cast<int>(SlotState::running));
         s->result_offset = 0;
-        pool_.children[w] = spawn_worker([this, w](int, int) { return worker(w); });
+        piped_[w].reset();
+        pool_.children[w] = spawn_worker([this, w](int, int out) { return worker(w, out); });
         alive_[w] = true;
         timed_out_[w] = false;
     }
@@ -250,7 +292,7 @@ private:
         for (std::size_t c = 0; c < n_; ++c)
             if (owner(c)->load() < 0) lost.push_back(c);
         if (!lost.empty() && std::find(restart.begin(), restart.end(), spare) == restart.end()) {
-            if (state_of(spare) == SlotState::flushed)
+            if (stored(spare))
                 throw Error("internal: chunks left unclaimed after the spare worker flushed");
             restart.push_back(spare);
         }
@@ -336,7 +378,7 @@ private:
     void backup_exited(std::size_t b, int status) {
         const auto o = static_cast<std::size_t>(backup_for_);
         backup_for_ = -1;
-        if (state_of(b) == SlotState::flushed) {
+        if (stored(b)) {
             supersede(o);
             // Its chunks are in the backup's partial: none may look unclaimed and be run again.
             for (std::size_t c : redo_[b]) owner(c)->store(static_cast<std::int32_t>(o));
@@ -358,12 +400,13 @@ private:
     }
 
     void on_exit(std::size_t w) {
+        if (state_of(w) == SlotState::piped && !receive_piped(w)) set_state(w, SlotState::running);  // died sending
         int status = close_and_wait(pool_.children[w]);
         alive_[w] = false;
         ShmSlot* s = slot(w);
         if (state_of(w) == SlotState::failed) throw ChunkError(s->error);
         if (w == layout_.backup) return backup_exited(w, status);
-        if (backup_for_ == static_cast<std::ptrdiff_t>(w) && state_of(w) == SlotState::flushed) {
+        if (backup_for_ == static_cast<std::ptrdiff_t>(w) && stored(w)) {
             backup_for_ = -1;
             supersede(layout_.backup);
             return;
@@ -390,6 +433,10 @@ private:
     R collect() {
         P total = plan_.init();
         for (std::size_t w = 0; w < layout_.slots; ++w) {
+            if (state_of(w) == SlotState::piped) {
+                plan_.merge(total, std::move(*piped_[w]));
+                continue;
+            }
             if (state_of(w) != SlotState::flushed) continue;
             const char* base = segment_.base() + layout_.regions[w].offset;
             const auto* stored = reinterpret_cast<const Stored*>(base + slot(w)->result_offset);
@@ -411,6 +458,7 @@ private:
     std::vector<std::vector<std::size_t>> redo_;
     std::vector<std::size_t> idle_deaths_;  // deaths with no chunk in hand (e.g. while storing)
     std::vector<bool> alive_;
+    std::vector<std::optional<P>> piped_;  // partials that came down the pipe
     std::vector<bool> timed_out_;         // killed by watch(): its exit reads "timed out"
     std::vector<std::uint64_t> seen_;     // chunks of each slot whose time is in clock_
     std::vector<char> backed_up_;         // chunk had a backup (at most one each)

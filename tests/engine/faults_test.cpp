@@ -2,6 +2,7 @@
 // per result; a chunk that kills every attempt fails the run by name; operator exceptions reach
 // the caller in every mode; cancellation stops the run; nothing is left behind.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -225,6 +226,31 @@ TEST(Faults, ShmTooSmallIsAClearErrorBeforeWork) {
         ADD_FAILURE() << "expected an error";
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("/dev/shm"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(testing::count_shm_segments(), 0);
+}
+
+// A partial too big for its region comes down the pipe: no chunk is run twice (each map call
+// appends a byte to a log) and each is counted once.
+TEST(Faults, ShmPartialTooBigForItsRegionRunsNoChunkTwice) {
+    TempDir dir;
+    const fs::path log = dir.path() / "calls";
+    const std::size_t chunks = 3000;  // a partial of 24 KB against regions of 4 KiB
+    auto plan = tally_plan(chunks, chunks, 0, Death::none, dir.path());
+    auto map = plan.map;
+    plan.map = [map, log](std::size_t c, std::vector<std::uint64_t>& p) {
+        int fd = ::open(log.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        [[maybe_unused]] ssize_t w = ::write(fd, "x", 1);
+        ::close(fd);
+        map(c, p);
+    };
+    for (unsigned workers : {1u, 2u}) {
+        fs::remove(log);
+        RunOptions opt{.mode = Mode::shm, .workers = workers};
+        opt.shm_region_bytes = 4096;
+        opt.backups = false;  // a backup would run chunks twice, legitimately
+        EXPECT_EQ(run(plan, opt), std::vector<std::uint64_t>(chunks, 1)) << workers;
+        EXPECT_EQ(fs::file_size(log), chunks) << workers;
     }
     EXPECT_EQ(testing::count_shm_segments(), 0);
 }
