@@ -4,8 +4,8 @@
 // into a fresh partial, serializes it (engine/serialize.hpp) and sends it back up its pipe;
 // the coordinator hands that worker its next chunk, then deserializes and merges. A worker that
 // dies mid-chunk, or is stuck on it past the chunk timeout, is replaced and the chunk retried, up
-// to RunOptions::max_attempts; stragglers get backups (engine/detail/stragglers.hpp). This mode exists to show what serialization
-// costs: nothing here uses shared memory.
+// to RunOptions::max_attempts; stragglers get backups (engine/detail/stragglers.hpp). This mode
+// exists to show what serialization costs: nothing here uses shared memory.
 #include <poll.h>
 #include <signal.h>
 
@@ -154,7 +154,8 @@ R run_processes(const Plan<P, R>& plan, const RunOptions& opt) {
                 --remaining;
                 // First result wins: the other copy of the chunk, if any, is stopped.
                 for (std::size_t o = 0; o < width; ++o)
-                    if (o != w && busy[o] == static_cast<std::ptrdiff_t>(chunk)) kill_and_reap(pool.children[o]), feed(o);
+                    if (o != w && busy[o] == static_cast<std::ptrdiff_t>(chunk))
+                        kill_and_reap(pool.children[o]), feed(o);
                 P part = plan.init();
                 Reader r(payload.data(), payload.size());
                 deserialize(r, part);

@@ -104,7 +104,8 @@ public:
     ShmRun(const Plan<P, R>& plan, const RunOptions& opt)
         : plan_(plan), opt_(opt), n_(plan.chunk_count), layout_(n_, opt), segment_(layout_.end),
           ledger_(n_, opt.max_attempts), clock_(opt), redo_(layout_.slots), idle_deaths_(layout_.slots, 0),
-          alive_(layout_.slots, false), piped_(layout_.slots), timed_out_(layout_.slots, false), seen_(layout_.slots, 0), backed_up_(n_, 0) {
+          alive_(layout_.slots, false), piped_(layout_.slots), timed_out_(layout_.slots, false),
+          seen_(layout_.slots, 0), backed_up_(n_, 0) {
         new (header()) ShmHeader();
         for (std::size_t w = 0; w < layout_.slots; ++w) new (slot(w)) ShmSlot();
         for (std::size_t c = 0; c < n_; ++c) new (owner(c)) std::atomic<std::int32_t>(-1);
@@ -354,7 +355,8 @@ private:
         for (std::size_t w = 0; w < layout_.slots; ++w) {
             std::int64_t c = slot(w)->current.load();
             if (!alive_[w] || w == layout_.backup || c < 0 || backed_up_[static_cast<std::size_t>(c)]) continue;
-            if (double t = elapsed(w); clock_.straggling(t) && t > longest) best = static_cast<std::ptrdiff_t>(w), longest = t;
+            if (double t = elapsed(w); clock_.straggling(t) && t > longest)
+                best = static_cast<std::ptrdiff_t>(w), longest = t;
         }
         if (best < 0) return;
         const auto o = static_cast<std::size_t>(best);
