@@ -23,6 +23,11 @@ void CommonRunOptions::add_to(CLI::App& cmd) {
     cmd.add_option("--max-attempts", max_attempts, "Process modes: tries per chunk before the run fails")
         ->check(whole_number(1, 100))
         ->capture_default_str();
+    cmd.add_option("--chunk-timeout", chunk_timeout,
+                   "Process modes: seconds a worker may spend on one chunk before it is killed and the chunk "
+                   "retried (0: the larger of 60 s and 20 times the median chunk)")
+        ->check(CLI::Range(0.0, 1e9))
+        ->capture_default_str();
     cmd.add_option("--progress", progress, "Progress line on stderr (auto: when it is a terminal)")
         ->check(choice({"auto", "always", "never"}))
         ->capture_default_str();
@@ -45,6 +50,7 @@ RunOptions CommonRunOptions::resolve() const {
     o.workers = workers;
     if (max_attempts == 0) throw UsageError("--max-attempts must be at least 1");
     o.max_attempts = max_attempts;
+    o.chunk_timeout = chunk_timeout;
     progress_when();
     return o;
 }

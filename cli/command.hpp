@@ -27,6 +27,7 @@ struct CommonRunOptions {
     std::string mode = "threads";
     unsigned workers = default_workers();
     unsigned max_attempts = 3;
+    double chunk_timeout = 0;  ///< seconds; 0: automatic (RunOptions::chunk_timeout)
     std::string progress = "auto";
     bool stats = false;
     bool quiet = false;   ///< nothing on stderr but errors

@@ -132,6 +132,8 @@ int run_image(const ImageArgs& a) {
     Progress progress(output_rank ? a.common.progress_when() : ProgressWhen::never, total, "px");
     opt.progress = progress.counter();
     opt.cancel = &g_cancel;
+    RunStats run_stats;
+    opt.stats = &run_stats;
     image::Result result;
     std::size_t chunks = 0;
     if (!a.tile) {
@@ -173,11 +175,13 @@ int run_image(const ImageArgs& a) {
     std::fflush(stdout);
     if (a.common.stats) {
         std::fprintf(stderr, "images %llu  skipped %zu  input_pixels %llu  output_pixels %llu  chunks %zu\n"
-                             "wall %.3f s  %.1f MPix/s  mode %s  workers %u%s\n",
+                             "wall %.3f s  %.1f MPix/s  mode %s  workers %u  backups %llu  timeouts %llu%s\n",
                      static_cast<unsigned long long>(result.images), result.failed.size(),
                      static_cast<unsigned long long>(result.input_pixels),
                      static_cast<unsigned long long>(result.pixels), chunks, secs, secs > 0 ? mpix / secs : 0.0,
-                     std::string(to_string(opt.mode)).c_str(), workers_used(opt), a.tile ? "  tiled" : "");
+                     std::string(to_string(opt.mode)).c_str(), workers_used(opt),
+                     static_cast<unsigned long long>(run_stats.backups.load()),
+                     static_cast<unsigned long long>(run_stats.timeouts.load()), a.tile ? "  tiled" : "");
         if (opt.mode == Mode::mpi) print_mpi_stats();
     }
     return result.failed.empty() ? exit_ok : exit_some_skipped;

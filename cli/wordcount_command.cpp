@@ -87,6 +87,8 @@ int run_wordcount(const WordcountArgs& a) {
     Progress progress(when, input.total_bytes());
     opt.progress = progress.counter();
     opt.cancel = &g_cancel;
+    RunStats run_stats;
+    opt.stats = &run_stats;
     auto result = wordcount::count(source, a.top, opt);
     progress.finish();
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -102,12 +104,14 @@ int run_wordcount(const WordcountArgs& a) {
     if (a.common.stats) {
         std::fprintf(stderr,
                      "bytes %llu  words %llu  unique %llu  invalid_bytes %llu  files %zu  chunks %zu\n"
-                     "wall %.3f s  %.1f MB/s  mode %s  workers %u\n",
+                     "wall %.3f s  %.1f MB/s  mode %s  workers %u  backups %llu  timeouts %llu\n",
                      static_cast<unsigned long long>(result.bytes), static_cast<unsigned long long>(result.total_words),
                      static_cast<unsigned long long>(result.unique_words),
                      static_cast<unsigned long long>(result.invalid_bytes), input.file_count(),
                      input.chunk_count(), secs, secs > 0 ? static_cast<double>(result.bytes) / 1e6 / secs : 0.0,
-                     std::string(to_string(opt.mode)).c_str(), workers_used(opt));
+                     std::string(to_string(opt.mode)).c_str(), workers_used(opt),
+                     static_cast<unsigned long long>(run_stats.backups.load()),
+                     static_cast<unsigned long long>(run_stats.timeouts.load()));
         if (mpi) print_mpi_stats();
     }
     return exit_ok;

@@ -12,6 +12,12 @@ namespace parapipe {
 /// fork: EAGAIN) and shm reserves a region per worker.
 inline constexpr unsigned max_workers = 1024;
 
+/// What a run did besides its result, for --stats. Filled by the process modes.
+struct RunStats {
+    std::atomic<std::uint64_t> backups{0};   ///< chunks started again on an idle worker (stragglers)
+    std::atomic<std::uint64_t> timeouts{0};  ///< workers killed for making no progress
+};
+
 /// Options for one run. Plain data; copy freely.
 struct RunOptions {
     Mode mode = Mode::seq;
@@ -22,10 +28,18 @@ struct RunOptions {
     /// Mode::shm: bytes reserved per worker for its partial at first (0: 16 MiB). A partial
     /// that does not fit grows its region once every worker has stopped; tests set it small.
     std::size_t shm_region_bytes = 0;
+    /// Process modes: seconds a worker may spend on one chunk before it is killed and the chunk
+    /// retried (an attempt). 0: automatic, the larger of 60 s and 20 times the median chunk.
+    double chunk_timeout = 0;
+    /// Process modes: when no chunk is left to hand out, a chunk that has run 4 times the median
+    /// chunk (and at least 1 s) is started again on an idle worker; the first result wins.
+    bool backups = true;
     /// Optional: executors add the weight (bytes, pixels) of every finished chunk here.
     std::atomic<std::uint64_t>* progress = nullptr;
     /// Optional: when it becomes non-zero (a signal number), the run stops and throws Interrupted.
     const std::atomic<int>* cancel = nullptr;
+    /// Optional: executors count backups and timeouts here.
+    RunStats* stats = nullptr;
 };
 
 }  // namespace parapipe

@@ -128,6 +128,17 @@ void ignore_sigpipe() {
     if (old.sa_handler == SIG_DFL) ::signal(SIGPIPE, SIG_IGN);
 }
 
+void test_hook_chunk_started(std::size_t chunk) {
+    static const char* spec = std::getenv("PARAPIPE_TEST_STOP_CHUNK");
+    if (!spec || !*spec) return;
+    char* rest = nullptr;
+    if (std::strtoull(spec, &rest, 10) != chunk || *rest != ':') return;
+    int fd = ::open(rest + 1, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return;  // another worker stopped on it already: this one is the backup
+    ::close(fd);
+    ::raise(SIGSTOP);
+}
+
 void report_peak_memory(const char* role) {
     const char* path = std::getenv("PARAPIPE_REPORT_HWM");
     if (!path || !*path) return;

@@ -33,7 +33,9 @@ Segment::Segment(std::size_t bytes) : size_(bytes) {
     std::random_device rd;
     name_ = std::string(prefix) + std::to_string(::getpid()) + "-" + std::to_string(rd());
     try {
-        object_ = std::make_unique<bip::shared_memory_object>(bip::create_only, name_.c_str(), bip::read_write);
+        // 0600, whatever the umask (Boost sets it with fchmod): other users must not read a run's partials.
+        object_ = std::make_unique<bip::shared_memory_object>(bip::create_only, name_.c_str(), bip::read_write,
+                                                              bip::permissions(0600));
         object_->truncate(static_cast<bip::offset_t>(bytes));
     } catch (const bip::interprocess_exception& e) {
         object_.reset();

@@ -1,6 +1,6 @@
 #pragma once
 // A POSIX shared-memory segment owned by one run (Boost.Interprocess shared_memory_object +
-// mapped_region): unique name `parapipe-<pid>-<random>`, pages reserved up front so that a full
+// mapped_region): unique name `parapipe-<pid>-<random>`, mode 0600, pages reserved up front so that a full
 // /dev/shm is an error before work starts (never a SIGBUS later), removed on destruction.
 // Not thread-safe. Forked children inherit the mapping at the same address; only the
 // creating process removes the segment.

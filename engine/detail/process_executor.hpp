@@ -2,17 +2,21 @@
 // Mode::processes — a pool of forked workers. The coordinator sends chunk indices (workers
 // inherited the input mapping at fork) down one pipe per worker; each worker folds the chunk
 // into a fresh partial, serializes it (engine/serialize.hpp) and sends it back up its pipe;
-// the coordinator deserializes and merges. A worker that dies mid-chunk is replaced and the
-// chunk retried, up to RunOptions::max_attempts. This mode exists to show what serialization
-// costs: nothing here uses shared memory.
+// the coordinator hands that worker its next chunk, then deserializes and merges. A worker that
+// dies mid-chunk, or is stuck on it past the chunk timeout, is replaced and the chunk retried, up
+// to RunOptions::max_attempts; stragglers get backups (engine/detail/stragglers.hpp). This mode
+// exists to show what serialization costs: nothing here uses shared memory.
 #include <poll.h>
+#include <signal.h>
 
+#include <algorithm>
 #include <deque>
 #include <memory>
 #include <vector>
 
 #include <parapipe/engine/detail/attempts.hpp>
 #include <parapipe/engine/detail/chunk_call.hpp>
+#include <parapipe/engine/detail/stragglers.hpp>
 #include <parapipe/engine/detail/worker_process.hpp>
 #include <parapipe/engine/serialize.hpp>
 
@@ -35,6 +39,7 @@ int process_worker_loop(const Plan<P, R>& plan, int in, int out) {
     std::uint64_t chunk;
     while (read_all(in, &chunk, sizeof chunk)) {
         P partial = plan.init();
+        test_hook_chunk_started(chunk);
         try {
             run_chunk(plan, chunk, partial);
         } catch (const std::exception& e) {
@@ -64,36 +69,49 @@ R run_processes(const Plan<P, R>& plan, const RunOptions& opt) {
     std::deque<std::size_t> pending;
     for (std::size_t i = 0; i < n; ++i) pending.push_back(i);
     AttemptLedger ledger(n, opt.max_attempts);
+    ChunkClock clock(opt);
+    std::vector<char> done(n, 0);       // a result for the chunk was merged
+    std::vector<char> backed_up(n, 0);  // a backup was started (once per chunk)
+    std::size_t remaining = n;
 
     Pool pool;
     const std::size_t width = std::min<std::size_t>(std::max(1u, opt.workers), n);
     pool.children.resize(width);
     std::vector<std::ptrdiff_t> busy(width, -1);  // chunk each worker is on
+    std::vector<ChunkClock::Clock::time_point> started(width);
 
     auto spawn = [&](std::size_t w) {
         pool.children[w] = spawn_worker([&](int in, int out) { return process_worker_loop(plan, in, out); });
     };
-    // Hands the next chunk to worker w, or closes its command pipe (it exits) when none is left.
-    auto feed = [&](std::size_t w) {
-        Child& c = pool.children[w];
-        if (pending.empty()) {
-            busy[w] = -1;
-            close_and_wait(c);
-            return;
-        }
-        std::uint64_t chunk = pending.front();
-        pending.pop_front();
-        busy[w] = static_cast<std::ptrdiff_t>(chunk);
-        write_all(c.to, &chunk, sizeof chunk);  // a dead worker shows up as EOF on its reply pipe
+    auto copies = [&](std::size_t chunk) {
+        return static_cast<std::size_t>(std::count(busy.begin(), busy.end(), static_cast<std::ptrdiff_t>(chunk)));
     };
-    auto on_death = [&](std::size_t w) {
-        int status = close_and_wait(pool.children[w]);
+    // Hands `chunk` to worker w, starting a worker in the slot first if it has none.
+    auto give = [&](std::size_t w, std::size_t chunk) {
+        if (pool.children[w].pid < 0) spawn(w);
+        busy[w] = static_cast<std::ptrdiff_t>(chunk);
+        started[w] = ChunkClock::Clock::now();
+        std::uint64_t c = chunk;
+        write_all(pool.children[w].to, &c, sizeof c);  // a dead worker shows up as EOF on its reply pipe
+    };
+    // Hands the next pending chunk to worker w, if any; otherwise w stays idle (for backups).
+    auto feed = [&](std::size_t w) {
+        busy[w] = -1;
+        if (pending.empty()) return;
+        std::size_t chunk = pending.front();
+        pending.pop_front();
+        give(w, chunk);
+    };
+    // Worker w is gone (died, or killed as stuck): its chunk counts as an attempt, and is retried
+    // unless a backup of it still runs.
+    auto lost = [&](std::size_t w, const std::string& how) {
         auto chunk = static_cast<std::size_t>(busy[w]);
-        ledger.died_on(plan, chunk, describe_status(status));
-        pending.push_front(chunk);
-        spawn(w);
+        busy[w] = -1;
+        ledger.died_on(plan, chunk, how);
+        if (!done[chunk] && copies(chunk) == 0) pending.push_front(chunk);
         feed(w);
     };
+    auto on_death = [&](std::size_t w) { lost(w, describe_status(close_and_wait(pool.children[w]))); };
 
     P total = plan.init();
     for (std::size_t w = 0; w < width; ++w) spawn(w);
@@ -102,7 +120,7 @@ R run_processes(const Plan<P, R>& plan, const RunOptions& opt) {
     std::vector<pollfd> fds;
     std::vector<std::size_t> who;
     std::string payload;
-    for (;;) {
+    while (remaining > 0) {
         check_cancel(opt);
         fds.clear();
         who.clear();
@@ -111,29 +129,70 @@ R run_processes(const Plan<P, R>& plan, const RunOptions& opt) {
             fds.push_back({pool.children[w].from, POLLIN, 0});
             who.push_back(w);
         }
-        if (fds.empty()) break;
-        if (::poll(fds.data(), fds.size(), 100) <= 0) continue;
-        for (std::size_t k = 0; k < fds.size(); ++k) {
-            if (!(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-            const std::size_t w = who[k];
-            ReplyHeader h{};
-            if (!read_all(pool.children[w].from, &h, sizeof h)) {
-                on_death(w);
-                continue;
+        if (fds.empty()) throw Error("internal: chunks left but no worker on any");
+        if (::poll(fds.data(), fds.size(), 100) > 0) {
+            for (std::size_t k = 0; k < fds.size(); ++k) {
+                const std::size_t w = who[k];
+                if (!(fds[k].revents & (POLLIN | POLLHUP | POLLERR)) || busy[w] < 0) continue;
+                ReplyHeader h{};
+                if (!read_all(pool.children[w].from, &h, sizeof h)) {
+                    on_death(w);
+                    continue;
+                }
+                payload.resize(h.bytes);
+                if (!read_all(pool.children[w].from, payload.data(), h.bytes)) {
+                    on_death(w);
+                    continue;
+                }
+                if (h.kind == Reply::error) throw ChunkError(payload);
+                const auto chunk = static_cast<std::size_t>(busy[w]);
+                clock.finished(ChunkClock::since(started[w]));
+                // The worker starts its next chunk while we decode and merge this one.
+                feed(w);
+                if (done[chunk]) continue;  // a backup's twin won already
+                done[chunk] = 1;
+                --remaining;
+                // First result wins: the other copy of the chunk, if any, is stopped.
+                for (std::size_t o = 0; o < width; ++o)
+                    if (o != w && busy[o] == static_cast<std::ptrdiff_t>(chunk))
+                        kill_and_reap(pool.children[o]), feed(o);
+                P part = plan.init();
+                Reader r(payload.data(), payload.size());
+                deserialize(r, part);
+                plan.merge(total, std::move(part));
+                add_progress(opt, plan.weight(chunk));
             }
-            payload.resize(h.bytes);
-            if (!read_all(pool.children[w].from, payload.data(), h.bytes)) {
-                on_death(w);
-                continue;
-            }
-            if (h.kind == Reply::error) throw ChunkError(payload);
-            P part = plan.init();
-            Reader r(payload.data(), payload.size());
-            deserialize(r, part);
-            plan.merge(total, std::move(part));
-            add_progress(opt, plan.weight(static_cast<std::size_t>(busy[w])));
-            feed(w);
         }
+        // Stuck workers are killed; their chunks count an attempt.
+        for (std::size_t w = 0; w < width; ++w) {
+            if (busy[w] < 0 || ChunkClock::since(started[w]) < clock.timeout()) continue;
+            kill_and_reap(pool.children[w]);
+            clock.count_timeout();
+            lost(w, clock.timed_out());
+        }
+        for (std::size_t w = 0; w < width; ++w)
+            if (busy[w] < 0) feed(w);
+        // Idle workers back up the longest-running straggler.
+        if (!pending.empty()) continue;
+        for (std::size_t w = 0; w < width; ++w) {
+            if (busy[w] >= 0) continue;
+            std::ptrdiff_t best = -1;
+            double longest = 0;
+            for (std::size_t o = 0; o < width; ++o) {
+                if (busy[o] < 0 || backed_up[static_cast<std::size_t>(busy[o])]) continue;
+                double t = ChunkClock::since(started[o]);
+                if (clock.straggling(t) && t > longest) best = busy[o], longest = t;
+            }
+            if (best < 0) break;
+            backed_up[static_cast<std::size_t>(best)] = 1;
+            clock.count_backup();
+            give(w, static_cast<std::size_t>(best));
+        }
+    }
+    // Idle workers exit when their pipe closes; one stopped by a signal is woken to do so.
+    for (auto& c : pool.children) {
+        if (c.pid > 0) ::kill(c.pid, SIGCONT);
+        close_and_wait(c);
     }
     return plan.finalize(std::move(total));
 }

@@ -8,11 +8,15 @@
 // allocator is used by one process only, so a worker killed mid-allocation harms only its
 // own region, which is discarded. Faults: a dead worker's unflushed chunks (and the chunk it
 // died on, which counts as an attempt) go to a fresh worker. A partial that does not fit its
-// region grows it once every worker has exited (nobody else maps the segment then).
+// region comes serialized down the worker's pipe instead (no chunk runs twice); for a type with
+// no serializer, the region grows once every worker has exited (nobody else maps the segment then).
+// Stuck workers and stragglers: engine/detail/stragglers.hpp.
 #include <poll.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -23,15 +27,24 @@
 #include <parapipe/engine/detail/chunk_call.hpp>
 #include <parapipe/engine/detail/worker_process.hpp>
 #include <parapipe/engine/detail/attempts.hpp>
+#include <parapipe/engine/detail/stragglers.hpp>
+#include <parapipe/engine/serialize.hpp>
 #include <parapipe/engine/shm_codec.hpp>
 #include <parapipe/shm/segment.hpp>
 
 namespace parapipe::detail {
 
-enum class SlotState : int { running = 0, flushed = 1, failed = 2, need_space = 3 };
+// superseded: the slot's chunks are carried by another slot (a backup won, or the original died
+// while its backup runs); its partial, if any, is ignored.
+// piped: the partial did not fit its region and came serialized down the worker's pipe instead,
+// so that no finished chunk is run again (issue 13.5: one huge record).
+enum class SlotState : int { running = 0, flushed = 1, failed = 2, need_space = 3, superseded = 4, piped = 5 };
 
 struct ShmSlot {
     std::atomic<std::int64_t> current{-1};  // chunk being worked on
+    std::atomic<std::int64_t> started_ns{0};  // steady clock when it started (system-wide monotonic)
+    std::atomic<std::uint64_t> finished{0};   // chunks done by this worker; the latest took...
+    std::atomic<std::uint64_t> recent_ns[32] = {};  // ...recent_ns[(finished - 1) % 32]
     std::atomic<int> state{0};
     std::uint64_t result_offset = 0;        // stored partial, from the region's start
     char error[1024] = {};
@@ -54,7 +67,7 @@ inline std::size_t align_up(std::size_t v, std::size_t a) { return (v + a - 1) /
 /// Where things are in the segment: header | slots | owner of each chunk | one region per slot.
 /// Offsets, not pointers: they stay valid when the segment grows and moves.
 struct ShmLayout {
-    std::size_t chunks = 0, width = 0, slots = 0, spare = 0;
+    std::size_t chunks = 0, width = 0, slots = 0, spare = 0, backup = 0;
     std::size_t slots_at = 0, owners_at = 0, end = 0;
     std::size_t region0 = 0;
     std::vector<ShmRegion> regions;
@@ -64,14 +77,19 @@ struct ShmLayout {
         width = std::max<std::size_t>(1, std::min<std::size_t>(std::max(1u, opt.workers), n));
         // One spare slot picks up chunks claimed from the queue by a worker that died before it
         // could record the claim.
-        slots = width + 1;
+        slots = width + 2;
         spare = width;
+        // And one slot runs a backup of a straggler (engine/detail/stragglers.hpp): its region is
+        // reserved now, as the segment cannot grow while workers run.
+        backup = width + 1;
         region0 = opt.shm_region_bytes ? opt.shm_region_bytes : (std::size_t{16} << 20);
         slots_at = align_up(sizeof(ShmHeader), 64);
         owners_at = align_up(slots_at + slots * sizeof(ShmSlot), 64);
         end = align_up(owners_at + n * sizeof(std::atomic<std::int32_t>), page);
         regions.resize(slots);
         for (std::size_t w = 0; w < width; ++w) regions[w] = {end, region0}, end += region0;
+        const std::size_t backup_bytes = opt.backups && width > 1 ? region0 : 0;
+        regions[backup] = {end, backup_bytes}, end += backup_bytes;
         regions[spare] = {end, 0};  // sized when first needed
     }
 };
@@ -85,8 +103,9 @@ class ShmRun {
 public:
     ShmRun(const Plan<P, R>& plan, const RunOptions& opt)
         : plan_(plan), opt_(opt), n_(plan.chunk_count), layout_(n_, opt), segment_(layout_.end),
-          ledger_(n_, opt.max_attempts), redo_(layout_.slots), idle_deaths_(layout_.slots, 0),
-          alive_(layout_.slots, false) {
+          ledger_(n_, opt.max_attempts), clock_(opt), redo_(layout_.slots), idle_deaths_(layout_.slots, 0),
+          alive_(layout_.slots, false), piped_(layout_.slots), timed_out_(layout_.slots, false),
+          seen_(layout_.slots, 0), backed_up_(n_, 0) {
         new (header()) ShmHeader();
         for (std::size_t w = 0; w < layout_.slots; ++w) new (slot(w)) ShmSlot();
         for (std::size_t c = 0; c < n_; ++c) new (owner(c)) std::atomic<std::int32_t>(-1);
@@ -101,6 +120,7 @@ public:
             check_cancel(opt_);
             report();
             wait_for_exits();
+            watch();
         }
         report();
         return collect();
@@ -113,6 +133,11 @@ private:
     std::atomic<std::int32_t>* owner(std::size_t c) {
         return reinterpret_cast<std::atomic<std::int32_t>*>(segment_.base() + layout_.owners_at) + c;
     }
+    static std::int64_t now_ns() {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(ChunkClock::Clock::now().time_since_epoch())
+            .count();
+    }
+    void set_state(std::size_t w, SlotState st) { slot(w)->state.store(static_cast<int>(st)); }
     SlotState state_of(std::size_t w) { return static_cast<SlotState>(slot(w)->state.load()); }
     std::vector<std::size_t> owned_by(std::size_t w) {
         std::vector<std::size_t> out;
@@ -137,14 +162,18 @@ private:
     }
 
     // ---- a worker (runs in the forked child) ------------------------------------------------
-    int worker(std::size_t w) {
+    int worker(std::size_t w, int out) {
         namespace bip = boost::interprocess;
         if (plan_.worker_init) plan_.worker_init();
         ShmHeader* h = header();
         ShmSlot* s = slot(w);
         P partial = plan_.init();
+        const bool backup = w == layout_.backup;  // redoes another slot's chunks: owns and reports nothing
         auto process = [&](std::size_t c) -> bool {
+            const std::int64_t t0 = now_ns();
+            s->started_ns.store(t0);
             s->current.store(static_cast<std::int64_t>(c));
+            test_hook_chunk_started(c);
             try {
                 run_chunk(plan_, c, partial);
             } catch (const std::exception& e) {
@@ -153,8 +182,13 @@ private:
                 h->stop.store(1);
                 return false;
             }
-            owner(c)->store(static_cast<std::int32_t>(w));
-            h->progress.fetch_add(plan_.weight(c), std::memory_order_relaxed);
+            if (!backup) {
+                owner(c)->store(static_cast<std::int32_t>(w));
+                const std::uint64_t k = s->finished.load(std::memory_order_relaxed);
+                s->recent_ns[k % 32].store(static_cast<std::uint64_t>(now_ns() - t0), std::memory_order_relaxed);
+                s->finished.store(k + 1, std::memory_order_release);
+                h->progress.fetch_add(plan_.weight(c), std::memory_order_relaxed);
+            }
             s->current.store(-1);
             return true;
         };
@@ -178,23 +212,64 @@ private:
             s->result_offset = static_cast<std::uint64_t>(reinterpret_cast<char*>(stored) - base);
             s->state.store(static_cast<int>(SlotState::flushed));
         } catch (const bip::bad_alloc&) {
-            s->state.store(static_cast<int>(SlotState::need_space));
+            return too_big(s, partial, out);
         } catch (const bip::interprocess_exception&) {
-            s->state.store(static_cast<int>(SlotState::need_space));  // region too small to even start
+            return too_big(s, partial, out);  // region too small to even start
         }
         return 0;
     }
 
+    // A partial too big for its region goes down the pipe, serialized: growing the region would
+    // mean running every chunk of this worker again. Types without a serializer wait for growth.
+    int too_big(ShmSlot* s, const P& partial, int out) {
+        if constexpr (Serializable<P>) {
+            Writer wr;
+            serialize(wr, partial);
+            s->state.store(static_cast<int>(SlotState::piped));
+            const std::uint64_t bytes = wr.buffer().size();
+            if (!write_all(out, &bytes, sizeof bytes) || !write_all(out, wr.buffer().data(), bytes)) return 1;
+        } else {
+            s->state.store(static_cast<int>(SlotState::need_space));
+        }
+        return 0;
+    }
+
+    /// Reads a piped partial before the worker is reaped (it cannot exit until it is read).
+    /// False if the worker died before sending all of it.
+    bool receive_piped(std::size_t w) {
+        if constexpr (Serializable<P>) {
+            std::uint64_t bytes = 0;
+            std::string payload;
+            if (!read_all(pool_.children[w].from, &bytes, sizeof bytes)) return false;
+            payload.resize(bytes);
+            if (!read_all(pool_.children[w].from, payload.data(), bytes)) return false;
+            P part = plan_.init();
+            Reader r(payload.data(), payload.size());
+            deserialize(r, part);
+            piped_[w] = std::move(part);
+            return true;
+        } else {
+            return false;
+        }
+    }
+
+    bool stored(std::size_t w) { return state_of(w) == SlotState::flushed || state_of(w) == SlotState::piped; }
+
     // ---- the coordinator --------------------------------------------------------------------
     // Every chunk in a redo list is owned by its slot first, so a second death still finds it.
     void spawn(std::size_t w) {
-        for (std::size_t c : redo_[w]) owner(c)->store(static_cast<std::int32_t>(w));
+        if (w != layout_.backup)
+            for (std::size_t c : redo_[w]) owner(c)->store(static_cast<std::int32_t>(w));
         ShmSlot* s = slot(w);
         s->current.store(-1);
+        s->finished.store(0);
+        seen_[w] = 0;
         s->state.store(static_cast<int>(SlotState::running));
         s->result_offset = 0;
-        pool_.children[w] = spawn_worker([this, w](int, int) { return worker(w); });
+        piped_[w].reset();
+        pool_.children[w] = spawn_worker([this, w](int, int out) { return worker(w, out); });
         alive_[w] = true;
+        timed_out_[w] = false;
     }
 
     void report() {
@@ -218,7 +293,7 @@ private:
         for (std::size_t c = 0; c < n_; ++c)
             if (owner(c)->load() < 0) lost.push_back(c);
         if (!lost.empty() && std::find(restart.begin(), restart.end(), spare) == restart.end()) {
-            if (state_of(spare) == SlotState::flushed)
+            if (stored(spare))
                 throw Error("internal: chunks left unclaimed after the spare worker flushed");
             restart.push_back(spare);
         }
@@ -249,23 +324,108 @@ private:
             if (alive_[w]) fds_.push_back({pool_.children[w].from, POLLIN, 0}), who_.push_back(w);
         if (fds_.empty() || ::poll(fds_.data(), fds_.size(), 50) <= 0) return;
         for (std::size_t k = 0; k < fds_.size(); ++k)
-            if (fds_[k].revents & (POLLIN | POLLHUP | POLLERR)) on_exit(who_[k]);
+            if ((fds_[k].revents & (POLLIN | POLLHUP | POLLERR)) && alive_[who_[k]]) on_exit(who_[k]);
+    }
+
+    /// Times the chunks: kills a worker stuck on one past the timeout (its exit then counts the
+    /// attempt), and once the queue is drained and a core is idle, backs up the longest straggler.
+    void watch() {
+        for (std::size_t w = 0; w < layout_.slots; ++w) {
+            const std::uint64_t k = slot(w)->finished.load(std::memory_order_acquire);
+            for (std::uint64_t i = std::max(seen_[w], k < 32 ? 0 : k - 32); i < k; ++i)
+                clock_.finished(static_cast<double>(slot(w)->recent_ns[i % 32].load()) / 1e9);
+            seen_[w] = k;
+        }
+        const std::int64_t now = now_ns();
+        auto elapsed = [&](std::size_t w) { return static_cast<double>(now - slot(w)->started_ns.load()) / 1e9; };
+        std::size_t running = 0;
+        for (std::size_t w = 0; w < layout_.slots; ++w) {
+            if (!alive_[w]) continue;
+            ++running;
+            if (slot(w)->current.load() < 0 || timed_out_[w] || elapsed(w) < clock_.timeout()) continue;
+            timed_out_[w] = true;
+            clock_.count_timeout();
+            ::kill(pool_.children[w].pid, SIGKILL);
+        }
+        if (backup_for_ >= 0 || layout_.regions[layout_.backup].bytes == 0 || running >= layout_.width ||
+            header()->cursor.load() < n_ || header()->stop.load())
+            return;
+        std::ptrdiff_t best = -1;
+        double longest = 0;
+        for (std::size_t w = 0; w < layout_.slots; ++w) {
+            std::int64_t c = slot(w)->current.load();
+            if (!alive_[w] || w == layout_.backup || c < 0 || backed_up_[static_cast<std::size_t>(c)]) continue;
+            if (double t = elapsed(w); clock_.straggling(t) && t > longest)
+                best = static_cast<std::ptrdiff_t>(w), longest = t;
+        }
+        if (best < 0) return;
+        const auto o = static_cast<std::size_t>(best);
+        const auto c = static_cast<std::size_t>(slot(o)->current.load());
+        // The backup redoes every chunk the straggler holds: its partial replaces the straggler's.
+        std::vector<std::size_t> redo = owned_by(o);
+        if (std::find(redo.begin(), redo.end(), c) == redo.end()) redo.push_back(c);
+        backed_up_[c] = 1;
+        backup_for_ = best;
+        clock_.count_backup();
+        redo_[layout_.backup] = std::move(redo);
+        spawn(layout_.backup);
+    }
+
+    /// The first of a straggler and its backup to flush wins; the other is stopped and ignored.
+    void supersede(std::size_t w) {
+        if (alive_[w]) kill_and_reap(pool_.children[w]), alive_[w] = false;
+        set_state(w, SlotState::superseded);
+    }
+
+    void backup_exited(std::size_t b, int status) {
+        const auto o = static_cast<std::size_t>(backup_for_);
+        backup_for_ = -1;
+        if (stored(b)) {
+            supersede(o);
+            // Its chunks are in the backup's partial: none may look unclaimed and be run again.
+            for (std::size_t c : redo_[b]) owner(c)->store(static_cast<std::int32_t>(o));
+            return;
+        }
+        // The backup died or its partial did not fit: the straggler keeps its chunks.
+        if (std::int64_t cur = slot(b)->current.load(); cur >= 0 && state_of(b) == SlotState::running &&
+                                                          !header()->stop.load())
+            ledger_.died_on(plan_, static_cast<std::size_t>(cur), how(b, status));
+        set_state(b, SlotState::superseded);
+        if (state_of(o) == SlotState::superseded) {  // it died meanwhile: its chunks start again
+            redo_[o] = owned_by(o);
+            spawn(o);
+        }
+    }
+
+    std::string how(std::size_t w, int status) const {
+        return timed_out_[w] ? clock_.timed_out() : describe_status(status);
     }
 
     void on_exit(std::size_t w) {
+        if (state_of(w) == SlotState::piped && !receive_piped(w)) set_state(w, SlotState::running);  // died sending
         int status = close_and_wait(pool_.children[w]);
         alive_[w] = false;
         ShmSlot* s = slot(w);
         if (state_of(w) == SlotState::failed) throw ChunkError(s->error);
+        if (w == layout_.backup) return backup_exited(w, status);
+        if (backup_for_ == static_cast<std::ptrdiff_t>(w) && stored(w)) {
+            backup_for_ = -1;
+            supersede(layout_.backup);
+            return;
+        }
         if (state_of(w) != SlotState::running) return;  // flushed, or waits for growth
         if (header()->stop.load()) return;              // stopped: another worker failed
         // Died while working: the chunk it was on counts as an attempt.
         if (std::int64_t cur = s->current.load(); cur >= 0) {
             auto c = static_cast<std::size_t>(cur);
-            ledger_.died_on(plan_, c, describe_status(status));
+            ledger_.died_on(plan_, c, how(w, status));
             owner(c)->store(static_cast<std::int32_t>(w));
         } else {
-            ledger_.died_idle(idle_deaths_[w], describe_status(status), "storing its partial");
+            ledger_.died_idle(idle_deaths_[w], how(w, status), "storing its partial");
+        }
+        if (backup_for_ == static_cast<std::ptrdiff_t>(w)) {  // its backup carries its chunks now
+            set_state(w, SlotState::superseded);
+            return;
         }
         redo_[w] = owned_by(w);
         spawn(w);
@@ -275,6 +435,10 @@ private:
     R collect() {
         P total = plan_.init();
         for (std::size_t w = 0; w < layout_.slots; ++w) {
+            if (state_of(w) == SlotState::piped) {
+                plan_.merge(total, std::move(*piped_[w]));
+                continue;
+            }
             if (state_of(w) != SlotState::flushed) continue;
             const char* base = segment_.base() + layout_.regions[w].offset;
             const auto* stored = reinterpret_cast<const Stored*>(base + slot(w)->result_offset);
@@ -292,9 +456,15 @@ private:
     shm::Segment segment_;
     std::vector<std::unique_ptr<shm::Segment>> extras_;
     AttemptLedger ledger_;
+    ChunkClock clock_;
     std::vector<std::vector<std::size_t>> redo_;
     std::vector<std::size_t> idle_deaths_;  // deaths with no chunk in hand (e.g. while storing)
     std::vector<bool> alive_;
+    std::vector<std::optional<P>> piped_;  // partials that came down the pipe
+    std::vector<bool> timed_out_;         // killed by watch(): its exit reads "timed out"
+    std::vector<std::uint64_t> seen_;     // chunks of each slot whose time is in clock_
+    std::vector<char> backed_up_;         // chunk had a backup (at most one each)
+    std::ptrdiff_t backup_for_ = -1;      // slot the running backup stands in for
     Pool pool_;  // after the segments: destroyed first, so workers die before their segment goes
     std::uint64_t reported_ = 0;
     std::vector<pollfd> fds_;

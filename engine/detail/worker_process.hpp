@@ -51,6 +51,11 @@ std::string describe_status(int status);
 /// Pipes to dead workers must give EPIPE, not kill the coordinator.
 void ignore_sigpipe();
 
+/// Test hook, called by a worker as it starts a chunk: when $PARAPIPE_TEST_STOP_CHUNK is "K:FILE"
+/// and `chunk` is K, the first worker to create FILE stops itself with SIGSTOP, as if a user had
+/// stopped it (the tests of stragglers and timeouts need a worker known to be on a chunk).
+void test_hook_chunk_started(std::size_t chunk);
+
 /// When $PARAPIPE_REPORT_HWM names a file, appends "<pid> <role> <VmHWM in kB>" to it: the
 /// memory-bound tests read it. Called by every worker before it exits, and by the CLI.
 void report_peak_memory(const char* role);

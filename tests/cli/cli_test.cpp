@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -156,8 +157,32 @@ TEST(Cli, SignalsStopTheRunCleanly) {
     }
 }
 
-// SIGKILL of the coordinator: its workers exit within a second, and the next run removes the
-// segment it left behind.
+// A worker SIGSTOPped on a chunk (the test hook stops the first worker to start chunk 3, so it is
+// known to be on it) does not hold the run with default settings: an idle worker backs the chunk
+// up, the output equals seq's, and --stats counts the backup.
+TEST(Cli, StoppedWorkerIsBackedUpWithDefaultSettings) {
+    TempDir dir;
+    std::string text;
+    for (int i = 0; text.size() < (256u << 10); ++i) text += "stopped worker word" + std::to_string(i % 97) + " ";
+    auto file = dir.write("t.txt", text);
+    auto seq = run_parapipe({"run", "wordcount", file, "--mode", "seq", "--chunk-size", "16KiB"});
+    ASSERT_EQ(seq.code, 0);
+    for (const char* mode : {"processes", "shm"}) {
+        const std::string marker = (dir.path() / (std::string("stopped-") + mode)).string();
+        ::setenv("PARAPIPE_TEST_STOP_CHUNK", ("3:" + marker).c_str(), 1);
+        auto r = run_parapipe({"run", "wordcount", file, "--mode", mode, "--workers", "2", "--chunk-size", "16KiB",
+                               "--stats"});
+        ::unsetenv("PARAPIPE_TEST_STOP_CHUNK");
+        EXPECT_TRUE(fs::exists(marker)) << mode << ": the hook never stopped a worker";
+        EXPECT_EQ(r.code, 0) << mode << r.err;
+        EXPECT_EQ(r.out, seq.out) << mode;
+        EXPECT_TRUE(std::regex_search(r.err, std::regex("backups [1-9][0-9]*  timeouts 0"))) << mode << r.err;
+        EXPECT_EQ(testing::count_children(), 0) << mode;
+    }
+}
+
+// SIGKILL of the coordinator: its workers exit, and the next run removes the segment it left
+// behind.
 TEST(Cli, WorkersDieWithTheirCoordinatorAndTheNextRunCleansUp) {
     TempDir dir;
     std::string text;

@@ -2,7 +2,9 @@
 // per result; a chunk that kills every attempt fails the run by name; operator exceptions reach
 // the caller in every mode; cancellation stops the run; nothing is left behind.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -22,13 +24,14 @@ namespace {
 namespace fs = std::filesystem;
 using testing::TempDir;
 
-enum class Death { none, sigkill, abort, segfault };
+enum class Death { none, sigkill, abort, segfault, stop };
 
 void die(Death how) {
     switch (how) {
         case Death::sigkill: ::raise(SIGKILL); break;
         case Death::abort: ::signal(SIGABRT, SIG_DFL), std::abort(); break;
         case Death::segfault: ::signal(SIGSEGV, SIG_DFL), ::raise(SIGSEGV); break;
+        case Death::stop: ::raise(SIGSTOP); break;  // stuck: only a kill ends it
         case Death::none: break;
     }
 }
@@ -94,6 +97,67 @@ TEST(Faults, ChunkThatKillsEveryAttemptFailsTheRunByName) {
     }
 }
 
+// A worker SIGSTOPped on a chunk (it stops itself, so it is known to be on it) does not hold
+// the run: with default settings an idle worker backs the chunk up, and the first result wins.
+TEST(Faults, StoppedWorkerIsBackedUpAndCountedOnce) {
+    for (Mode mode : {Mode::processes, Mode::shm}) {
+        TempDir dir;
+        const std::size_t chunks = 40;
+        auto plan = tally_plan(chunks, 17, 1, Death::stop, dir.path());
+        RunStats stats;
+        RunOptions opt{.mode = mode, .workers = 2};
+        opt.stats = &stats;
+        EXPECT_EQ(run(plan, opt), std::vector<std::uint64_t>(chunks, 1)) << to_string(mode);
+        EXPECT_GE(stats.backups.load(), 1u) << to_string(mode);
+        EXPECT_EQ(stats.timeouts.load(), 0u) << to_string(mode);
+        EXPECT_EQ(testing::count_children(), 0) << to_string(mode);
+        EXPECT_EQ(testing::count_shm_segments(), 0) << to_string(mode);
+    }
+}
+
+// With one worker there is nobody to back up: the chunk timeout kills the stopped worker, and the
+// chunk is retried as an attempt.
+TEST(Faults, StoppedOnlyWorkerTimesOutAndTheChunkIsRetried) {
+    for (Mode mode : {Mode::processes, Mode::shm}) {
+        TempDir dir;
+        const std::size_t chunks = 12;
+        auto plan = tally_plan(chunks, 5, 1, Death::stop, dir.path());
+        RunStats stats;
+        RunOptions opt{.mode = mode, .workers = 1, .max_attempts = 2};
+        opt.chunk_timeout = 0.5;
+        opt.stats = &stats;
+        EXPECT_EQ(run(plan, opt), std::vector<std::uint64_t>(chunks, 1)) << to_string(mode);
+        EXPECT_EQ(stats.timeouts.load(), 1u) << to_string(mode);
+        EXPECT_EQ(testing::count_children(), 0) << to_string(mode);
+        EXPECT_EQ(testing::count_shm_segments(), 0) << to_string(mode);
+    }
+}
+
+TEST(Faults, ChunkThatHangsOnEveryAttemptFailsTheRunByName) {
+    for (Mode mode : {Mode::processes, Mode::shm}) {
+        for (unsigned workers : {1u, 2u}) {
+            TempDir dir;
+            auto plan = tally_plan(10, 4, 1000, Death::stop, dir.path());
+            RunStats stats;
+            RunOptions opt{.mode = mode, .workers = workers, .max_attempts = 2};
+            opt.chunk_timeout = 0.5;
+            opt.stats = &stats;
+            try {
+                run(plan, opt);
+                ADD_FAILURE() << "expected a ChunkError";
+            } catch (const ChunkError& e) {
+                std::string msg = e.what();
+                EXPECT_NE(msg.find("input.txt bytes [400, 500)"), std::string::npos) << msg;
+                EXPECT_NE(msg.find("timed out after 0.5 s"), std::string::npos) << msg;
+                EXPECT_NE(msg.find("2 attempts"), std::string::npos) << msg;
+            }
+            EXPECT_GE(stats.timeouts.load(), 1u);
+            EXPECT_EQ(testing::count_children(), 0);
+            EXPECT_EQ(testing::count_shm_segments(), 0);
+        }
+    }
+}
+
 TEST(Faults, OperatorExceptionReachesTheCallerInEveryMode) {
     TempDir dir;
     std::string text;
@@ -107,7 +171,6 @@ TEST(Faults, OperatorExceptionReachesTheCallerInEveryMode) {
                                 return w;
                             })
                             .count_by_key();
-        auto t0 = std::chrono::steady_clock::now();
         try {
             pipeline.run({.mode = mc.mode, .workers = mc.workers});
             ADD_FAILURE() << mc.name() << ": expected an exception";
@@ -116,7 +179,6 @@ TEST(Faults, OperatorExceptionReachesTheCallerInEveryMode) {
             EXPECT_NE(msg.find("operator refused 'poison'"), std::string::npos) << msg;
             EXPECT_NE(msg.find("p.txt bytes ["), std::string::npos) << msg;
         }
-        EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10)) << mc.name();
         EXPECT_EQ(testing::count_children(), 0) << mc.name();
         EXPECT_EQ(testing::count_shm_segments(), 0) << mc.name();
     }
@@ -127,7 +189,7 @@ TEST(Faults, CancellationStopsEveryModeAndCleansUp) {
         Plan<std::uint64_t, std::uint64_t> plan;
         plan.chunk_count = 100000;
         plan.map = [](std::size_t, std::uint64_t& p) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));  // work that takes a while, not a wait
             ++p;
         };
         plan.merge = [](std::uint64_t& a, std::uint64_t&& b) { a += b; };
@@ -139,7 +201,6 @@ TEST(Faults, CancellationStopsEveryModeAndCleansUp) {
             testing::wait_until([&] { return done.load() > 0; });
             cancel.store(SIGTERM);
         });
-        auto t0 = std::chrono::steady_clock::now();
         RunOptions opt{.mode = mc.mode, .workers = mc.workers};
         opt.cancel = &cancel;
         opt.progress = &done;
@@ -150,7 +211,6 @@ TEST(Faults, CancellationStopsEveryModeAndCleansUp) {
             EXPECT_EQ(e.signal(), SIGTERM);
         }
         stopper.join();
-        EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5)) << mc.name();
         EXPECT_EQ(testing::count_children(), 0) << mc.name();
         EXPECT_EQ(testing::count_shm_segments(), 0) << mc.name();
     }
@@ -167,6 +227,67 @@ TEST(Faults, ShmTooSmallIsAClearErrorBeforeWork) {
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("/dev/shm"), std::string::npos) << e.what();
     }
+    EXPECT_EQ(testing::count_shm_segments(), 0);
+}
+
+// A partial too big for its region comes down the pipe: no chunk is run twice (each map call
+// appends a byte to a log) and each is counted once.
+TEST(Faults, ShmPartialTooBigForItsRegionRunsNoChunkTwice) {
+    TempDir dir;
+    const fs::path log = dir.path() / "calls";
+    const std::size_t chunks = 3000;  // a partial of 24 KB against regions of 4 KiB
+    auto plan = tally_plan(chunks, chunks, 0, Death::none, dir.path());
+    auto map = plan.map;
+    plan.map = [map, log](std::size_t c, std::vector<std::uint64_t>& p) {
+        int fd = ::open(log.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        [[maybe_unused]] ssize_t w = ::write(fd, "x", 1);
+        ::close(fd);
+        map(c, p);
+    };
+    for (unsigned workers : {1u, 2u}) {
+        fs::remove(log);
+        RunOptions opt{.mode = Mode::shm, .workers = workers};
+        opt.shm_region_bytes = 4096;
+        opt.backups = false;  // a backup would run chunks twice, legitimately
+        EXPECT_EQ(run(plan, opt), std::vector<std::uint64_t>(chunks, 1)) << workers;
+        EXPECT_EQ(fs::file_size(log), chunks) << workers;
+    }
+    EXPECT_EQ(testing::count_shm_segments(), 0);
+}
+
+// Other users must not read a run's partials: its segments are 0600 even under umask 0.
+TEST(Faults, SharedSegmentsArePrivateToTheUser) {
+    TempDir dir;
+    const fs::path go = dir.path() / "go";
+    Plan<std::uint64_t, std::uint64_t> plan;
+    plan.chunk_count = 4;
+    plan.map = [go](std::size_t, std::uint64_t& p) {
+        testing::wait_until([&] { return fs::exists(go); });  // holds the run until the test has looked
+        ++p;
+    };
+    plan.merge = [](std::uint64_t& a, std::uint64_t&& b) { a += b; };
+    plan.finalize = [](std::uint64_t&& p) { return p; };
+    const mode_t old_umask = ::umask(0);
+    std::uint64_t result = 0;
+    std::thread runner([&] { result = run(plan, {.mode = Mode::shm, .workers = 2}); });
+    const std::string mine = "parapipe-" + std::to_string(::getpid()) + "-";
+    std::vector<fs::path> segments;
+    EXPECT_TRUE(testing::wait_until([&] {
+        segments.clear();
+        for (const auto& e : fs::directory_iterator("/dev/shm"))
+            if (e.path().filename().string().rfind(mine, 0) == 0) segments.push_back(e.path());
+        return !segments.empty();
+    }));
+    for (const auto& p : segments) {
+        struct stat st {};
+        if (::stat(p.c_str(), &st) == 0) {
+            EXPECT_EQ(st.st_mode & 0777, 0600u) << p;
+        }
+    }
+    std::ofstream(go) << "x";
+    runner.join();
+    ::umask(old_umask);
+    EXPECT_EQ(result, 4u);
     EXPECT_EQ(testing::count_shm_segments(), 0);
 }
 

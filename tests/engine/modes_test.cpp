@@ -65,7 +65,7 @@ TEST(Modes, UserPipelineMatchesSeqEverywhere) {
     }
 }
 
-TEST(Modes, ShmGrowsARegionTooSmallForAPartial) {
+TEST(Modes, ShmHandlesARegionTooSmallForAPartial) {
     TempDir dir;
     std::string text;
     for (int i = 0; i < 30000; ++i) {  // all distinct: big partials
@@ -78,7 +78,7 @@ TEST(Modes, ShmGrowsARegionTooSmallForAPartial) {
     auto expected = wordcount::format(run(plan, {.mode = Mode::seq}), wordcount::Format::tsv);
     for (unsigned w : {1u, 2u, 4u}) {
         RunOptions opt{.mode = Mode::shm, .workers = w};
-        opt.shm_region_bytes = 4096;  // far too small: must grow, several times
+        opt.shm_region_bytes = 4096;  // far too small: the partials come down the pipes
         EXPECT_EQ(wordcount::format(run(plan, opt), wordcount::Format::tsv), expected) << w;
     }
     EXPECT_EQ(testing::count_shm_segments(), 0);

@@ -125,7 +125,7 @@ TEST(Truncation, CommandReportsAFileTruncatedByAnotherProcess) {
         // Truncate as soon as the input is mapped, i.e. while it is being chunked or counted.
         const std::string maps = std::string("/proc/").append(std::to_string(pid)).append("/maps");
         bool mapped = false;
-        for (auto t0 = std::chrono::steady_clock::now(); !mapped && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20);) {
+        for (auto t0 = std::chrono::steady_clock::now(); !mapped && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(60);) {
             std::ifstream f(maps);
             std::string line;
             while (!mapped && std::getline(f, line)) mapped = line.find(path) != std::string::npos;
