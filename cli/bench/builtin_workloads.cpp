@@ -1,7 +1,5 @@
 #include "cli/bench/builtin_workloads.hpp"
 
-#include <opencv2/core/utility.hpp>
-
 #include "cli/bench/corpus_cache.hpp"
 #include "cli/bench/find_program.hpp"
 #include "cli/bench/input_size.hpp"
@@ -10,8 +8,12 @@
 #include "cli/bench/units.hpp"
 #include "cli/output_file.hpp"
 #include <parapipe/engine/errors.hpp>
+#if PARAPIPE_WITH_IMAGE  // parapipe-image only (cli/image_program.hpp)
+#include <opencv2/core/utility.hpp>
+
 #include <parapipe/operators/image/parse_ops.hpp>
 #include <parapipe/pipelines/image.hpp>
+#endif
 
 namespace parapipe::cli::bench {
 
@@ -32,12 +34,14 @@ CommandSpec command(std::string baseline_name, std::vector<std::string> argv, st
     return c;
 }
 
+#if PARAPIPE_WITH_IMAGE
 // Outputs go to a folder made empty before every run: stale files would hide a missing one.
 CommandSpec writing_to_folder(CommandSpec c, const std::string& folder) {
     c.output_path = folder;
     c.output_is_folder = true;
     return c;
 }
+#endif
 
 }  // namespace
 
@@ -76,6 +80,7 @@ Workload wordcount_workload(const Settings& s, const std::string& scratch) {
     return w;
 }
 
+#if PARAPIPE_WITH_IMAGE
 Workload image_workload(const Settings& s, const std::string& scratch) {
     Workload w;
     w.name = "image";
@@ -118,5 +123,6 @@ Workload image_workload(const Settings& s, const std::string& scratch) {
             out));
     return w;
 }
+#endif
 
 }  // namespace parapipe::cli::bench
