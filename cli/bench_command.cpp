@@ -121,6 +121,7 @@ int run_builtin(const BenchArgs& a) {
     return run_session(s, [&](const std::string& scratch) {
         std::vector<Workload> out;
         if (words) out.push_back(wordcount_workload(s, scratch));
+        if (words) out.push_back(startup_workload(s, scratch));
 #if PARAPIPE_WITH_IMAGE
         if (images) out.push_back(image_workload(s, scratch));
 #endif

@@ -1,5 +1,7 @@
 #include "cli/bench/builtin_workloads.hpp"
 
+#include <unistd.h>
+
 #include "cli/bench/corpus_cache.hpp"
 #include "cli/bench/find_program.hpp"
 #include "cli/bench/input_size.hpp"
@@ -77,6 +79,30 @@ Workload wordcount_workload(const Settings& s, const std::string& scratch) {
                 with_inputs({python, script, "--workers", kWorkersSlot, "--chunk-size", kChunkSlot, "--"}, w.inputs),
                 {"Python Pool: bench/baselines/mp_wordcount.py, multiprocessing.Pool over byte chunks, a Counter per "
                  "chunk merged in the parent; its time includes interpreter start-up"}));
+    return w;
+}
+
+Workload startup_workload(const Settings& s, const std::string& scratch) {
+    Workload w;
+    w.name = "start-up";
+    const std::string empty = scratch + "/empty.txt";
+    write_file_atomically(empty, "");
+    w.inputs = {empty};
+    w.input_description = "`parapipe run wordcount` on an empty file (default mode and workers)";
+    CommandSpec self = command("parapipe", {s.exe, "run", "wordcount", "--progress", "never", "--", empty});
+    self.baseline = false;
+    self.workers_unset = 0;
+    w.commands.push_back(self);
+    // The system interpreter itself: a launcher on PATH (pyenv's shim) would add its own start-up.
+    const std::string python = ::access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : find_program("python3");
+    if (python.empty()) {
+        w.notes.push_back("python3 -c pass skipped: python3 is not on PATH");
+        return w;
+    }
+    CommandSpec py = command("python3 -c pass", {python, "-c", "pass"},
+                             {"python3 -c pass: " + python + ", the start-up of the Python interpreter alone, for scale"});
+    py.workers_unset = 0;
+    w.commands.push_back(py);
     return w;
 }
 
