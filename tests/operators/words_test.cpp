@@ -64,5 +64,25 @@ TEST(Words, RandomBytesMatchReference) {
     }
 }
 
+// The ASCII fast path reads 16 bytes at a time: words of every length around a block, an
+// upper-case letter at every place (or none), ended by each kind of byte or by the text's end.
+TEST(Words, AsciiRunsOfEveryLengthAroundTheBlockSize) {
+    const std::string ends[] = {"", " ", ",", "\xC3\xA9x", "\xCC\x81", "\xFF", "\x80", "\x7F", "@", "[", "`", "{", "/", ":"};
+    for (std::size_t len = 1; len <= 40; ++len) {
+        for (std::size_t upper = 0; upper <= len; ++upper) {  // upper == len: none
+            std::string w;
+            for (std::size_t k = 0; k < len; ++k) w += k % 7 == 3 ? char('0' + k % 10) : char('a' + k % 26);
+            if (upper < len && w[upper] >= 'a') w[upper] = static_cast<char>(w[upper] - 32);
+            for (const auto& end : ends) {
+                for (std::size_t lead = 0; lead < 3; ++lead) {
+                    const std::string t = std::string(lead, ' ') + w + end + " tail";
+                    SCOPED_TRACE(t);
+                    expect_matches_reference(t);
+                }
+            }
+        }
+    }
+}
+
 }  // namespace
 }  // namespace parapipe
