@@ -1,7 +1,8 @@
 #pragma once
 // The word tokenizer. A word is a maximal run of code points of general category L*, M* or N*;
 // everything else, including ill-formed UTF-8, separates words. Each code point is lowercased
-// with ICU's simple mapping (u_tolower); nothing is normalized. ASCII never calls ICU.
+// with ICU's simple mapping (u_tolower); nothing is normalized. ASCII never calls ICU; the BMP
+// reads a table filled from ICU once (operators/unicode_table.hpp).
 // Stateless and thread-safe.
 #include <cstdint>
 #include <string>
@@ -22,7 +23,7 @@ namespace parapipe::ops {
 namespace detail {
 inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 inline void append_lower(std::string& out, UChar32 c) {
-    c = u_tolower(c);
+    c = unicode::simple_lower(c);
     char buf[4];
     std::int32_t n = 0;
     U8_APPEND_UNSAFE(buf, n, c);
