@@ -22,13 +22,13 @@ namespace parapipe::ops {
 
 namespace detail {
 inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-inline void append_lower(std::string& out, UChar32 c) {
-    c = unicode::simple_lower(c);
+inline void append_utf8(std::string& out, UChar32 c) {
     char buf[4];
     std::int32_t n = 0;
     U8_APPEND_UNSAFE(buf, n, c);
     out.append(buf, static_cast<std::size_t>(n));
 }
+inline void append_lower(std::string& out, UChar32 c) { append_utf8(out, unicode::simple_lower(c)); }
 
 /// The end of the ASCII letters and digits starting at `i` (the first other byte, or n); sets
 /// has_upper when one of them is A-Z. Sixteen bytes at a time where SSE2 is there: most words
@@ -105,6 +105,21 @@ std::uint64_t for_each_word(std::string_view text, Emit&& emit) {
                 if (!is_ascii_word(b)) break;
                 word.push_back(detail::ascii_lower(static_cast<char>(b)));
                 ++i;
+                continue;
+            }
+            // Two-byte sequences (Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic): decoded here,
+            // one table load each for the class and the lowercase, no ICU call.
+            if (b >= 0xC2 && b <= 0xDF && i + 1 < n && utf8::is_continuation(static_cast<unsigned char>(text[i + 1]))) {
+                const UChar32 c = ((b & 0x1F) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3F);
+                if (!unicode::is_word(c)) break;
+                const UChar32 l = unicode::simple_lower(c);
+                if (l >= 0x80 && l < 0x800) {
+                    const char two[2] = {static_cast<char>(0xC0 | (l >> 6)), static_cast<char>(0x80 | (l & 0x3F))};
+                    word.append(two, 2);
+                } else {
+                    detail::append_utf8(word, l);
+                }
+                i += 2;
                 continue;
             }
             std::size_t at = i;
