@@ -16,6 +16,7 @@
 #include "cli/bench/session.hpp"
 #include "cli/bench/settings.hpp"
 #include "cli/command.hpp"
+#include "cli/image_program.hpp"
 #include <parapipe/engine/errors.hpp>
 #include "cli/size.hpp"
 
@@ -29,7 +30,7 @@ struct BenchArgs {
     std::string workload = "wordcount";
     std::vector<std::string> modes = {"seq", "threads", "processes", "shm"};
     std::vector<unsigned> workers;  // empty: 1, 2, 4, ... up to the core count
-    std::vector<std::string> chunk_sizes = {"8MiB"};
+    std::vector<std::string> chunk_sizes = {"auto"};
     std::vector<std::string> inputs;
     std::string size = "256MiB";
     std::uint64_t seed = 42;
@@ -73,7 +74,8 @@ Settings resolve_common(const BenchArgs& a) {
     for (unsigned w : s.workers)
         if (w == 0) throw UsageError("--workers: every worker count must be at least 1");
     for (const auto& text : distinct(a.chunk_sizes)) {
-        std::size_t bytes = parse_size(text);  // throws UsageError naming the text
+        // auto: per row, as `parapipe run` picks it (engine/chunk_size.hpp); plan.cpp fills it in.
+        std::size_t bytes = text == "auto" ? 0 : parse_size(text);  // throws UsageError naming the text
         s.chunk_sizes.push_back({bytes, text});
     }
     if (s.chunk_sizes.empty()) throw UsageError("--chunk-size needs at least one size");
@@ -104,18 +106,25 @@ Settings resolve_builtin(const BenchArgs& a) {
     if (!s.inputs.empty() && a.workload == "all")
         throw UsageError("--input needs one workload (wordcount or image), not all");
     if (s.inputs.empty()) s.cache_dir = cache_dir(a.cache_dir);
-    s.exe = self_exe();
+    // parapipe-image runs its rows with the light parapipe where they need no images.
+    s.exe = PARAPIPE_WITH_IMAGE ? light_exe() : self_exe();
     return s;
 }
 
 int run_builtin(const BenchArgs& a) {
-    const Settings s = resolve_builtin(a);
     const bool words = a.workload == "wordcount" || a.workload == "all";
     const bool images = a.workload == "image" || a.workload == "all";
+#if !PARAPIPE_WITH_IMAGE
+    if (images) return exec_image_program();  // cli/image_program.hpp
+#endif
+    const Settings s = resolve_builtin(a);
     return run_session(s, [&](const std::string& scratch) {
         std::vector<Workload> out;
         if (words) out.push_back(wordcount_workload(s, scratch));
+        if (words) out.push_back(startup_workload(s, scratch));
+#if PARAPIPE_WITH_IMAGE
         if (images) out.push_back(image_workload(s, scratch));
+#endif
         return out;
     });
 }
@@ -148,7 +157,7 @@ void add_run_options(CLI::App* cmd, BenchArgs& a, bool one_argument_lists) {
     cmd->add_option("--workers,-w", a.workers, "Worker counts, comma-separated (default: 1, 2, 4, ... up to the cores)")
         ->delimiter(',')
         ->allow_extra_args(open);
-    cmd->add_option("--chunk-size,-c", a.chunk_sizes, "Chunk sizes, comma-separated, e.g. 1MiB,8MiB (wordcount; exec: {chunk}, in bytes)")
+    cmd->add_option("--chunk-size,-c", a.chunk_sizes, "Chunk sizes, comma-separated, e.g. 1MiB,8MiB; auto: as `run` picks it per worker count (wordcount; exec: {chunk}, in bytes)")
         ->delimiter(',')
         ->allow_extra_args(open)
         ->capture_default_str();

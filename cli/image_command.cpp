@@ -11,6 +11,7 @@
 
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/image_program.hpp"
 #include "cli/output_file.hpp"
 #include "cli/validators.hpp"
 #include <parapipe/engine/errors.hpp>
@@ -191,7 +192,7 @@ int run_image(const ImageArgs& a) {
 
 void add_image_command(CLI::App& run, Action& action) {
     auto args = std::make_shared<ImageArgs>();
-    auto* cmd = run.add_subcommand("image", "Run an OpenCV op chain over images or tiles of large images");
+    auto* cmd = run.add_subcommand("image", image_command_summary);
     cmd->footer(std::string("OPS is a comma-separated chain applied in order: ") + ops::image_ops_help() +
                 ".\n  grayscale   cvtColor BGR2GRAY (no-op on one channel)\n"
                 "  blur:K      GaussianBlur K x K (K odd), sigma 0\n"

@@ -9,6 +9,7 @@
 
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/image_program.hpp"
 #include "cli/validators.hpp"
 #include <parapipe/engine/detail/worker_process.hpp>
 #include <parapipe/engine/errors.hpp>
@@ -40,6 +41,11 @@ int main(int argc, char** argv) {
     using namespace parapipe;
     using namespace parapipe::cli;
 
+    remember_argv(argv);
+#if !PARAPIPE_WITH_IMAGE
+    // Before building the command line: an image command starts no faster than it must.
+    if (needs_image_program(argc, argv)) return exec_image_program();
+#endif
     CLI::App app{"parapipe: MapReduce-style data processing in seq, threads, processes and shm modes"};
     app.name("parapipe");  // not argv[0]: usage lines read "parapipe run ...", wherever it is installed
     app.set_version_flag("--version,-V", "parapipe " PARAPIPE_VERSION);

@@ -17,6 +17,7 @@
 #include "cli/stdin_spool.hpp"
 #include "cli/validators.hpp"
 #include "cli/wordcount_format.hpp"
+#include <parapipe/engine/chunk_size.hpp>
 #include <parapipe/engine/errors.hpp>
 #include <parapipe/engine/mpi_transport.hpp>
 #include <parapipe/pipelines/wordcount.hpp>
@@ -27,7 +28,7 @@ namespace {
 
 struct WordcountArgs {
     std::vector<std::string> paths;
-    std::string chunk_size = "8MiB";
+    std::string chunk_size = "auto";
     std::size_t top = 0;
     std::string format = "tsv";
     bool format_given = false;
@@ -59,7 +60,8 @@ bool reads_stdin(const std::vector<std::string>& paths) {
 
 int run_wordcount(const WordcountArgs& a) {
     RunOptions opt = a.common.resolve();
-    const std::size_t chunk = parse_size(a.chunk_size);
+    const bool auto_chunk = a.chunk_size == "auto";
+    const std::size_t given_chunk = auto_chunk ? 0 : parse_size(a.chunk_size);
     const auto fmt = choose_format(a);
     const bool mpi = opt.mode == Mode::mpi;
     if (mpi && reads_stdin(a.paths))
@@ -80,6 +82,9 @@ int run_wordcount(const WordcountArgs& a) {
         Progress reading(when, 0, "B", "reading <stdin>");
         paths = {spool.read(*reading.counter(), g_cancel)};
     }
+    // Without --chunk-size: from the input's size and the workers (engine/chunk_size.hpp).
+    const std::size_t chunk =
+        auto_chunk ? default_chunk_size(paths, workers_used(opt), a.common.walk_options()) : given_chunk;
     auto source = wordcount::open(paths, chunk, a.common.walk_options());
     const TextSource& input = source->text();
     if (input.file_count() == 0 && !a.common.quiet && output_rank)  // only empty directories: an empty result, but say why
@@ -123,7 +128,7 @@ void add_wordcount_command(CLI::App& run, Action& action) {
     auto args = std::make_shared<WordcountArgs>();
     auto* cmd = run.add_subcommand("wordcount", "Count words (Unicode letters, marks, numbers; lowercased)");
     cmd->add_option("paths", args->paths, "Files or directories (recursive; hidden entries skipped, see --hidden); '-' or none: standard input");
-    cmd->add_option("--chunk-size,-c", args->chunk_size, "Bytes per chunk, e.g. 64KiB, 8MiB")->capture_default_str();
+    cmd->add_option("--chunk-size,-c", args->chunk_size, "Bytes per chunk, e.g. 64KiB, 8MiB; auto: input / (4 x workers), at most 8MiB (1 chunk under 1MiB)")->capture_default_str();
     cmd->add_option("--top,-k", args->top, "Keep only the K most frequent words (0: all)")
         ->check(whole_number(0, 1ull << 40))
         ->capture_default_str();

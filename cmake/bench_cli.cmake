@@ -3,13 +3,19 @@
 # cmake/image.cmake), the plain C++ word-count baseline (bench/wordcount/baseline.cpp) and the
 # Python baseline script, which is embedded in the binary so an installed parapipe can run it
 # without the source tree.
-target_sources(parapipe PRIVATE
-  cli/bench_command.cpp
-  cli/bench/baseline_command.cpp
+# The files that hold image parts (#if PARAPIPE_WITH_IMAGE) are compiled into each program;
+# the rest once, into parapipe_bench_cli.
+foreach(_exe parapipe parapipe-image)
+  target_sources(${_exe} PRIVATE
+    cli/bench_command.cpp
+    cli/bench/baseline_command.cpp
+    cli/bench/builtin_workloads.cpp
+    cli/bench/corpus_cache.cpp)
+  target_link_libraries(${_exe} PRIVATE parapipe_bench_cli)
+endforeach()
+add_library(parapipe_bench_cli STATIC
   cli/bench/bench_progress.cpp
-  cli/bench/builtin_workloads.cpp
   cli/bench/child_run.cpp
-  cli/bench/corpus_cache.cpp
   cli/bench/exec_workload.cpp
   cli/bench/file_hash.cpp
   cli/bench/find_program.cpp
@@ -25,6 +31,7 @@ target_sources(parapipe PRIVATE
   cli/bench/units.cpp
   bench/wordcount/baseline.cpp
 )
+target_link_libraries(parapipe_bench_cli PUBLIC parapipe_cli parapipe_corpus PRIVATE parapipe_warnings parapipe_sanitize)
 
 # The script becomes a raw string literal; its own text must not contain the delimiter.
 set(_parapipe_py ${PROJECT_SOURCE_DIR}/bench/baselines/mp_wordcount.py)
@@ -44,4 +51,4 @@ std::string_view mp_wordcount_script() {
 }  // namespace parapipe::cli::bench
 ")
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${_parapipe_py})
-target_sources(parapipe PRIVATE ${PROJECT_BINARY_DIR}/generated/mp_wordcount_script.cpp)
+target_sources(parapipe_bench_cli PRIVATE ${PROJECT_BINARY_DIR}/generated/mp_wordcount_script.cpp)

@@ -2,5 +2,5 @@
 add_executable(bench_image
   ${parapipe_SOURCE_DIR}/bench/image/image_bench.cpp
   ${parapipe_SOURCE_DIR}/bench/image/baseline.cpp)
-target_link_libraries(bench_image PRIVATE parapipe_image parapipe_corpus benchmark::benchmark
+target_link_libraries(bench_image PRIVATE parapipe_image parapipe_image_corpus parapipe_corpus benchmark::benchmark
   parapipe_warnings parapipe_sanitize)

@@ -15,18 +15,38 @@ add_library(parapipe_cli STATIC
   cli/size.cpp
   cli/stdin_spool.cpp
   cli/validators.cpp
+  cli/image_program.cpp
 )
 target_include_directories(parapipe_cli PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(parapipe_cli PUBLIC parapipe_core CLI11::CLI11 nlohmann_json::nlohmann_json
   PRIVATE parapipe_warnings parapipe_sanitize)
 target_compile_definitions(parapipe_cli PRIVATE PARAPIPE_VERSION="${PROJECT_VERSION}")
-add_executable(parapipe cli/main.cpp)
-target_link_libraries(parapipe PRIVATE parapipe_cli parapipe_corpus parapipe_warnings parapipe_sanitize)
+# Where `cmake --install` puts parapipe-image, relative to bin/ (cli/image_program.cpp looks
+# beside parapipe first: the build tree).
+file(RELATIVE_PATH _parapipe_image_rel /root/${CMAKE_INSTALL_BINDIR}
+  /root/${CMAKE_INSTALL_LIBEXECDIR}/parapipe/parapipe-image)
+set_property(SOURCE cli/image_program.cpp APPEND PROPERTY COMPILE_DEFINITIONS
+  PARAPIPE_IMAGE_PROGRAM_REL="${_parapipe_image_rel}")
+
+# Two programs from the same main: parapipe loads no OpenCV and hands the commands that need
+# images to parapipe-image (cli/image_program.hpp), which is the whole CLI with the image parts
+# (PARAPIPE_WITH_IMAGE=1). The sources that differ between the two are compiled twice.
+set(PARAPIPE_CLI_MAIN_SOURCES cli/main.cpp)
+add_executable(parapipe ${PARAPIPE_CLI_MAIN_SOURCES})
+add_executable(parapipe-image ${PARAPIPE_CLI_MAIN_SOURCES})
+foreach(_exe parapipe parapipe-image)
+  target_link_libraries(${_exe} PRIVATE parapipe_cli parapipe_corpus parapipe_warnings parapipe_sanitize)
+  target_compile_definitions(${_exe} PRIVATE PARAPIPE_VERSION="${PROJECT_VERSION}")
+  set_target_properties(${_exe} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR})
+endforeach()
+target_compile_definitions(parapipe PRIVATE PARAPIPE_WITH_IMAGE=0)
+target_compile_definitions(parapipe-image PRIVATE PARAPIPE_WITH_IMAGE=1)
+# Whoever builds parapipe gets parapipe-image too: it runs `parapipe run image`.
+add_dependencies(parapipe parapipe-image)
 if(TARGET parapipe_mpi)
   target_link_libraries(parapipe PRIVATE parapipe_mpi)  # --mode mpi
+  target_link_libraries(parapipe-image PRIVATE parapipe_mpi)
 endif()
-target_compile_definitions(parapipe PRIVATE PARAPIPE_VERSION="${PROJECT_VERSION}")
-set_target_properties(parapipe PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR})
 
 # `parapipe run image` (parapipe::image) and `parapipe bench`, each in a file of its own.
 include(cmake/image_cli.cmake)

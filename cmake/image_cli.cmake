@@ -1,8 +1,10 @@
-# `parapipe run image`.
-target_sources(parapipe PRIVATE ${parapipe_SOURCE_DIR}/cli/image_command.cpp)
-target_link_libraries(parapipe PRIVATE parapipe_image)
+# `parapipe run image`: built into parapipe-image only (cmake/cli.cmake), so parapipe loads no OpenCV.
+target_sources(parapipe-image PRIVATE ${parapipe_SOURCE_DIR}/cli/image_command.cpp)
+target_sources(parapipe PRIVATE ${parapipe_SOURCE_DIR}/cli/image_forward.cpp)
+target_link_libraries(parapipe-image PRIVATE parapipe_image parapipe_image_corpus)
 
 # Deterministic synthetic images for benchmarks, tests and the demo.
-target_sources(parapipe_corpus PRIVATE ${parapipe_SOURCE_DIR}/bench/corpus/image_corpus.cpp)
-target_include_directories(parapipe_corpus SYSTEM PRIVATE ${OpenCV_INCLUDE_DIRS})
-target_link_libraries(parapipe_corpus PRIVATE opencv_core opencv_imgcodecs)
+add_library(parapipe_image_corpus STATIC ${parapipe_SOURCE_DIR}/bench/corpus/image_corpus.cpp)
+target_include_directories(parapipe_image_corpus PUBLIC ${PROJECT_SOURCE_DIR})
+target_include_directories(parapipe_image_corpus SYSTEM PRIVATE ${OpenCV_INCLUDE_DIRS})
+target_link_libraries(parapipe_image_corpus PRIVATE opencv_core opencv_imgcodecs parapipe_warnings parapipe_sanitize)

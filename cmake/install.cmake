@@ -1,7 +1,7 @@
 # Install and export: find_package(parapipe), pkg-config parapipe, in three components:
 #   library  libparapipe_core.a (and libparapipe_image.a), CMake package, parapipe.pc
 #   headers  include/parapipe/{engine,operators,shm,pipelines}
-#   cli      bin/parapipe, its man page and bash completion (cmake/man_completion.cmake)
+#   cli      bin/parapipe, libexec/parapipe/parapipe-image, its man page and bash completion (cmake/man_completion.cmake)
 # Paths come from GNUInstallDirs. parapipe::image has an export set of its own, so a core-only
 # install asks its consumers for no OpenCV.
 include(CMakePackageConfigHelpers)
@@ -47,4 +47,6 @@ install(FILES ${PROJECT_BINARY_DIR}/parapipe.pc DESTINATION ${CMAKE_INSTALL_LIBD
 
 if(TARGET parapipe)
   install(TARGETS parapipe RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
+  # Run by parapipe for the commands that need OpenCV (cli/image_program.hpp).
+  install(TARGETS parapipe-image RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/parapipe COMPONENT cli)
 endif()

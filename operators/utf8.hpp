@@ -8,12 +8,12 @@
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include <parapipe/operators/unicode_table.hpp>
+
 namespace parapipe::utf8 {
 
-/// Word characters: Unicode general category L*, M* or N*.
-inline bool is_word_code_point(UChar32 c) {
-    return (U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_M_MASK | U_GC_N_MASK)) != 0;
-}
+/// Word characters: Unicode general category L*, M* or N* (operators/unicode_table.hpp).
+inline bool is_word_code_point(UChar32 c) { return unicode::is_word(c); }
 
 /// ASCII letters and digits: the only ASCII word characters.
 inline bool is_ascii_word(unsigned char b) {

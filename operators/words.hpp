@@ -1,11 +1,16 @@
 #pragma once
 // The word tokenizer. A word is a maximal run of code points of general category L*, M* or N*;
 // everything else, including ill-formed UTF-8, separates words. Each code point is lowercased
-// with ICU's simple mapping (u_tolower); nothing is normalized. ASCII never calls ICU.
+// with ICU's simple mapping (u_tolower); nothing is normalized. ASCII never calls ICU; the BMP
+// reads a table filled from ICU once (operators/unicode_table.hpp).
 // Stateless and thread-safe.
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
@@ -17,12 +22,47 @@ namespace parapipe::ops {
 
 namespace detail {
 inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-inline void append_lower(std::string& out, UChar32 c) {
-    c = u_tolower(c);
+inline void append_utf8(std::string& out, UChar32 c) {
     char buf[4];
     std::int32_t n = 0;
     U8_APPEND_UNSAFE(buf, n, c);
     out.append(buf, static_cast<std::size_t>(n));
+}
+inline void append_lower(std::string& out, UChar32 c) { append_utf8(out, unicode::simple_lower(c)); }
+
+/// The end of the ASCII letters and digits starting at `i` (the first other byte, or n); sets
+/// has_upper when one of them is A-Z. Sixteen bytes at a time where SSE2 is there: most words
+/// end inside the first block, found with one compare chain instead of a branch per byte.
+inline std::size_t ascii_word_end(const char* p, std::size_t i, std::size_t n, bool& has_upper) {
+#if defined(__SSE2__)
+    const __m128i a1 = _mm_set1_epi8('a' - 1), z1 = _mm_set1_epi8('z' + 1);
+    const __m128i A1 = _mm_set1_epi8('A' - 1), Z1 = _mm_set1_epi8('Z' + 1);
+    const __m128i d1 = _mm_set1_epi8('0' - 1), d2 = _mm_set1_epi8('9' + 1), bit5 = _mm_set1_epi8(0x20);
+    while (i + 16 <= n) {
+        // Signed compares: bytes >= 0x80 are negative, so they are neither letters nor digits.
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+        const __m128i low = _mm_or_si128(v, bit5);
+        const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(low, a1), _mm_cmplt_epi8(low, z1));
+        const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, d1), _mm_cmplt_epi8(v, d2));
+        const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, A1), _mm_cmplt_epi8(v, Z1));
+        const unsigned other = ~static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(letter, digit))) & 0xFFFFu;
+        const unsigned up = static_cast<unsigned>(_mm_movemask_epi8(upper));
+        if (other != 0) {
+            const unsigned len = static_cast<unsigned>(__builtin_ctz(other));
+            has_upper |= (up & ((1u << len) - 1u)) != 0;
+            return i + len;
+        }
+        has_upper |= up != 0;
+        i += 16;
+    }
+#endif
+    while (i < n) {
+        const auto b = static_cast<unsigned char>(p[i]);
+        if (b >= 0x80 || !utf8::is_ascii_word(b)) break;
+        has_upper |= (b >= 'A' && b <= 'Z');
+        ++i;
+    }
+    return i;
 }
 }  // namespace detail
 
@@ -45,15 +85,10 @@ std::uint64_t for_each_word(std::string_view text, Emit&& emit) {
         // A word (or an ill-formed byte) starts here. Fast path: an ASCII run.
         const std::size_t start = i;
         bool has_upper = false;
-        while (i < n) {
-            b = static_cast<unsigned char>(text[i]);
-            if (b >= 0x80 || !is_ascii_word(b)) break;
-            has_upper |= (b >= 'A' && b <= 'Z');
-            ++i;
-        }
-        if (i == n || b < 0x80) {
+        i = detail::ascii_word_end(text.data(), i, n, has_upper);
+        if (i == n || static_cast<unsigned char>(text[i]) < 0x80) {
             if (!has_upper) {
-                emit(text.substr(start, i - start));
+                emit(std::string_view(text.data() + start, i - start));
             } else {
                 word.assign(text.data() + start, i - start);
                 for (char& c : word) c = detail::ascii_lower(c);
@@ -70,6 +105,21 @@ std::uint64_t for_each_word(std::string_view text, Emit&& emit) {
                 if (!is_ascii_word(b)) break;
                 word.push_back(detail::ascii_lower(static_cast<char>(b)));
                 ++i;
+                continue;
+            }
+            // Two-byte sequences (Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic): decoded here,
+            // one table load each for the class and the lowercase, no ICU call.
+            if (b >= 0xC2 && b <= 0xDF && i + 1 < n && utf8::is_continuation(static_cast<unsigned char>(text[i + 1]))) {
+                const UChar32 c = ((b & 0x1F) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3F);
+                if (!unicode::is_word(c)) break;
+                const UChar32 l = unicode::simple_lower(c);
+                if (l >= 0x80 && l < 0x800) {
+                    const char two[2] = {static_cast<char>(0xC0 | (l >> 6)), static_cast<char>(0x80 | (l & 0x3F))};
+                    word.append(two, 2);
+                } else {
+                    detail::append_utf8(word, l);
+                }
+                i += 2;
                 continue;
             }
             std::size_t at = i;

@@ -6,13 +6,16 @@
 #include <fstream>
 #include <memory>
 
+#include "bench/wordcount/baseline.hpp"
+#include "cli/image_program.hpp"
+#if PARAPIPE_WITH_IMAGE  // parapipe-image only (cli/image_program.hpp)
 #include <opencv2/core/utility.hpp>
 
-#include "bench/wordcount/baseline.hpp"
 #include <parapipe/operators/image/apply_ops.hpp>
 #include <parapipe/operators/image/image_io.hpp>
 #include <parapipe/operators/image/parse_ops.hpp>
 #include <parapipe/pipelines/image.hpp>
+#endif
 #include "cli/exit_codes.hpp"
 #include <parapipe/engine/errors.hpp>
 
@@ -65,6 +68,7 @@ int run_baseline(const std::vector<std::string>& paths) {
     return exit_ok;
 }
 
+#if PARAPIPE_WITH_IMAGE
 // The plain image loop: one image after another, OpenCV free to use its own threads inside each
 // call. Same decoding, ops and encoder settings as the pipeline, so outputs are byte-identical.
 int run_image_baseline(const std::vector<std::string>& paths, const std::string& ops_text, const std::string& out) {
@@ -85,6 +89,7 @@ struct ImageBaselineArgs {
     std::vector<std::string> paths;
     std::string ops, output;
 };
+#endif
 
 }  // namespace
 
@@ -97,12 +102,19 @@ void add_baseline_command(CLI::App& app, Action& action) {
     cmd->require_subcommand(1);
     wc->callback([paths, &action] { action = [paths] { return run_baseline(*paths); }; });
 
+#if PARAPIPE_WITH_IMAGE
     auto img = std::make_shared<ImageBaselineArgs>();
     auto* im = cmd->add_subcommand("image", "Sequential OpenCV loop over images (OpenCV's own threading)");
     im->add_option("paths", img->paths, "Image files or folders")->required();
     im->add_option("--ops", img->ops, "Op chain")->required();
     im->add_option("--output", img->output, "Output folder")->required();
     im->callback([img, &action] { action = [img] { return run_image_baseline(img->paths, img->ops, img->output); }; });
+#else
+    auto* im = cmd->add_subcommand("image", "Sequential OpenCV loop over images (OpenCV's own threading)");
+    im->prefix_command();  // parapipe-image reads the arguments
+    im->set_help_flag();
+    im->callback([&action] { action = [] { return exec_image_program(); }; });
+#endif
 }
 
 }  // namespace parapipe::cli::bench

@@ -1,6 +1,6 @@
 #include "cli/bench/builtin_workloads.hpp"
 
-#include <opencv2/core/utility.hpp>
+#include <unistd.h>
 
 #include "cli/bench/corpus_cache.hpp"
 #include "cli/bench/find_program.hpp"
@@ -10,8 +10,12 @@
 #include "cli/bench/units.hpp"
 #include "cli/output_file.hpp"
 #include <parapipe/engine/errors.hpp>
+#if PARAPIPE_WITH_IMAGE  // parapipe-image only (cli/image_program.hpp)
+#include <opencv2/core/utility.hpp>
+
 #include <parapipe/operators/image/parse_ops.hpp>
 #include <parapipe/pipelines/image.hpp>
+#endif
 
 namespace parapipe::cli::bench {
 
@@ -32,12 +36,14 @@ CommandSpec command(std::string baseline_name, std::vector<std::string> argv, st
     return c;
 }
 
+#if PARAPIPE_WITH_IMAGE
 // Outputs go to a folder made empty before every run: stale files would hide a missing one.
 CommandSpec writing_to_folder(CommandSpec c, const std::string& folder) {
     c.output_path = folder;
     c.output_is_folder = true;
     return c;
 }
+#endif
 
 }  // namespace
 
@@ -76,6 +82,31 @@ Workload wordcount_workload(const Settings& s, const std::string& scratch) {
     return w;
 }
 
+Workload startup_workload(const Settings& s, const std::string& scratch) {
+    Workload w;
+    w.name = "start-up";
+    const std::string empty = scratch + "/empty.txt";
+    write_file_atomically(empty, "");
+    w.inputs = {empty};
+    w.input_description = "`parapipe run wordcount` on an empty file (default mode and workers)";
+    CommandSpec self = command("parapipe", {s.exe, "run", "wordcount", "--progress", "never", "--", empty});
+    self.baseline = false;
+    self.workers_unset = 0;
+    w.commands.push_back(self);
+    // The system interpreter itself: a launcher on PATH (pyenv's shim) would add its own start-up.
+    const std::string python = ::access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : find_program("python3");
+    if (python.empty()) {
+        w.notes.push_back("python3 -c pass skipped: python3 is not on PATH");
+        return w;
+    }
+    CommandSpec py = command("python3 -c pass", {python, "-c", "pass"},
+                             {"python3 -c pass: " + python + ", the start-up of the Python interpreter alone, for scale"});
+    py.workers_unset = 0;
+    w.commands.push_back(py);
+    return w;
+}
+
+#if PARAPIPE_WITH_IMAGE
 Workload image_workload(const Settings& s, const std::string& scratch) {
     Workload w;
     w.name = "image";
@@ -118,5 +149,6 @@ Workload image_workload(const Settings& s, const std::string& scratch) {
             out));
     return w;
 }
+#endif
 
 }  // namespace parapipe::cli::bench

@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <filesystem>
 
+#if PARAPIPE_WITH_IMAGE
 #include "bench/corpus/image_corpus.hpp"
+#endif
 #include "bench/corpus/text_corpus.hpp"
 #include "cli/bench/file_hash.hpp"
 #include "cli/bench/units.hpp"
@@ -76,6 +78,7 @@ std::string cached_text_corpus(const std::string& dir, std::uint64_t bytes, std:
     return path;
 }
 
+#if PARAPIPE_WITH_IMAGE  // parapipe-image only (cli/image_program.hpp)
 std::vector<std::string> cached_image_corpus(const std::string& dir, int count, int width, int height,
                                              std::uint64_t seed) {
     const std::string folder = (fs::path(dir) / ("images-" + std::to_string(width) + "x" + std::to_string(height) +
@@ -97,5 +100,6 @@ std::vector<std::string> cached_image_corpus(const std::string& dir, int count, 
                      after - before, width, height, folder.c_str());
     return files;
 }
+#endif
 
 }  // namespace parapipe::cli::bench

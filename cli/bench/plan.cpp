@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cli/bench/placeholders.hpp"
+#include <parapipe/engine/chunk_size.hpp>
 
 namespace parapipe::cli::bench {
 
@@ -11,55 +12,63 @@ namespace {
 const ChunkSize kNoChunk{0, "-"};
 
 void add(Plan& p, const CommandSpec& spec, const std::string& name, bool baseline, unsigned workers,
-         const ChunkSize& chunk) {
-    Config c{name, baseline, workers, chunk.bytes, chunk.text};
-    SlotValues v{name, std::to_string(workers), std::to_string(chunk.bytes)};
+         const ChunkSize& chunk, double work) {
+    // "auto": what `parapipe run` picks without --chunk-size for this input and worker count.
+    const bool derived = chunk.bytes == 0 && chunk.text == "auto";
+    const std::uint64_t bytes =
+        derived ? default_chunk_size(static_cast<std::uint64_t>(work), workers == spec.workers_unset ? 1 : workers)
+                : chunk.bytes;
+    Config c{name, baseline, workers, bytes, chunk.text};
+    SlotValues v{name, std::to_string(workers), std::to_string(bytes)};
     p.rows.push_back({c, substitute(spec.argv, v), &spec});
 }
 
 // mpi rows: `mpirun -n W COMMAND` with one thread per rank, for W in the workers list.
-void plan_mpi(Plan& p, const CommandSpec& spec, const Settings& s, const ChunkSize& chunk) {
+void plan_mpi(Plan& p, const CommandSpec& spec, const Settings& s, const ChunkSize& chunk, double work) {
     for (unsigned w : s.workers) {
-        Config c{"mpi", false, w, chunk.bytes, chunk.text};
-        SlotValues v{"mpi", "1", std::to_string(chunk.bytes)};
+        // "auto": what `parapipe run` picks for W ranks of one thread each.
+        const bool derived = chunk.bytes == 0 && chunk.text == "auto";
+        const std::uint64_t bytes = derived ? default_chunk_size(static_cast<std::uint64_t>(work), w) : chunk.bytes;
+        Config c{"mpi", false, w, bytes, chunk.text};
+        SlotValues v{"mpi", "1", std::to_string(bytes)};
         std::vector<std::string> argv{"mpirun", "-n", std::to_string(w)};
         for (auto& a : substitute(spec.argv, v)) argv.push_back(std::move(a));
         p.rows.push_back({c, std::move(argv), &spec});
     }
 }
 
-void plan_modes(Plan& p, const CommandSpec& spec, const Settings& s) {
+void plan_modes(Plan& p, const CommandSpec& spec, const Settings& s, double work) {
     const bool per_worker = uses(spec.argv, kWorkersSlot);
     const bool seq_asked = std::find(s.modes.begin(), s.modes.end(), Mode::seq) != s.modes.end();
     std::vector<ChunkSize> chunks = uses(spec.argv, kChunkSlot) ? s.chunk_sizes : std::vector<ChunkSize>{kNoChunk};
     for (const auto& c : chunks) {
         const bool first = &c == &chunks.front();
-        if (seq_asked || first) add(p, spec, "seq", false, 1, c);
+        if (seq_asked || first) add(p, spec, "seq", false, 1, c, work);
         if (!seq_asked && first) p.seq_added = true;
         for (Mode m : s.modes) {
             if (m == Mode::seq) continue;
             const std::string name(to_string(m));
             if (m == Mode::mpi) {
-                plan_mpi(p, spec, s, c);
+                plan_mpi(p, spec, s, c, work);
                 continue;
             }
             if (!per_worker) {
-                add(p, spec, name, false, spec.workers_unset, c);
+                add(p, spec, name, false, spec.workers_unset, c, work);
                 continue;
             }
-            for (unsigned w : s.workers) add(p, spec, name, false, w, c);
+            for (unsigned w : s.workers) add(p, spec, name, false, w, c, work);
         }
     }
 }
 
 // A command without {mode}: a baseline, or a user's command that picks its mode itself.
-void plan_fixed(Plan& p, const CommandSpec& spec, const Settings& s) {
+void plan_fixed(Plan& p, const CommandSpec& spec, const Settings& s, double work) {
     const ChunkSize& c = uses(spec.argv, kChunkSlot) ? s.chunk_sizes.front() : kNoChunk;
     if (!uses(spec.argv, kWorkersSlot)) {
-        add(p, spec, spec.name, spec.baseline, spec.workers_unset, c);
+        add(p, spec, spec.name, spec.baseline, spec.workers_unset, c, work);
         return;
     }
-    for (unsigned w : s.workers) add(p, spec, spec.name, spec.baseline, w, c);
+    for (unsigned w : s.workers) add(p, spec, spec.name, spec.baseline, w, c, work);
 }
 
 }  // namespace
@@ -67,8 +76,8 @@ void plan_fixed(Plan& p, const CommandSpec& spec, const Settings& s) {
 Plan plan_rows(const Workload& w, const Settings& s) {
     Plan p;
     for (const auto& spec : w.commands) {
-        if (uses(spec.argv, kModeSlot)) plan_modes(p, spec, s);
-        else plan_fixed(p, spec, s);
+        if (uses(spec.argv, kModeSlot)) plan_modes(p, spec, s, w.work);
+        else plan_fixed(p, spec, s, w.work);
     }
     return p;
 }

@@ -10,8 +10,8 @@
 namespace parapipe::cli::bench {
 
 struct ChunkSize {
-    std::uint64_t bytes;
-    std::string text;  ///< as written by the user ("8MiB")
+    std::uint64_t bytes;  ///< 0 with text "auto": per row, default_chunk_size(work, workers)
+    std::string text;     ///< as written by the user ("8MiB", "auto")
 };
 
 struct Settings {

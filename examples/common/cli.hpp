@@ -29,6 +29,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <parapipe/engine/chunk_size.hpp>
 #include <parapipe/parapipe.hpp>
 
 namespace examples {
@@ -36,7 +37,7 @@ namespace examples {
 struct Options {
     parapipe::RunOptions run{.mode = parapipe::Mode::threads,
                              .workers = std::max(1u, std::thread::hardware_concurrency())};
-    std::size_t chunk_size = std::size_t{8} << 20;
+    std::size_t chunk_size = 0;  ///< 0 until parsed: --chunk-size, else parapipe::default_chunk_size()
     std::vector<std::string> paths;  ///< files or folders (walked recursively)
 };
 
@@ -60,13 +61,20 @@ inline void add_run_options(CLI::App& app, Options& opt, bool file_inputs = true
         ->transform(Decimal)
         ->check(CLI::Range(1u, parapipe::max_workers));
     if (!file_inputs) return;
-    app.add_option("--chunk-size", opt.chunk_size, "bytes per chunk: 4096, 64KiB, 8MiB (default)")
+    app.add_option("--chunk-size", opt.chunk_size,
+                   "bytes per chunk: 4096, 64KiB, 8MiB (default: input / (4 x workers), at most 8MiB)")
         // CLI11 runs the transform added last first: AsSizeValue turns 64KiB (or 64KB: powers of
         // 1024 both) into 65536, then Decimal refuses what is left if it is not a whole number.
         ->transform(Decimal)
         ->transform(CLI::AsSizeValue(false))
         ->check(CLI::Range(std::size_t{1}, std::numeric_limits<std::size_t>::max()));
     app.add_option("PATH", opt.paths, "files or folders (walked recursively, hidden entries skipped)")->required();
+    // Without --chunk-size: from the input's size and the workers (engine/chunk_size.hpp).
+    app.final_callback([&opt] {
+        if (opt.chunk_size == 0)
+            opt.chunk_size = parapipe::default_chunk_size(
+                opt.paths, opt.run.mode == parapipe::Mode::seq ? 1u : opt.run.workers);
+    });
 }
 
 /// Parses the command line, then runs body(). Returns the process exit code.

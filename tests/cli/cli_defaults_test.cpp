@@ -189,5 +189,49 @@ TEST(CliDefaults, ImageSameFormatFallsBackToTheNearestThatHoldsTheResult) {
     EXPECT_TRUE(fs::exists(dir.path() / "out" / "a.ppm"));
 }
 
+// Without --chunk-size, an input of 1 MiB or more makes at least 4 chunks per worker
+// (engine/chunk_size.hpp); the result is the same whatever the chunks.
+TEST(CliDefaults, ChunkSizeFollowsTheInputAndTheWorkers) {
+    TempDir dir;
+    std::string text;
+    for (int i = 0; text.size() < (std::size_t{1} << 20) + 4321; ++i) text += "w" + std::to_string(i % 5003) + ' ';
+    auto file = dir.write("t.txt", text);
+    auto chunks_of = [](const std::string& stats) {
+        const auto at = stats.find("chunks ");
+        return at == std::string::npos ? 0ul : std::stoul(stats.substr(at + 7));
+    };
+    auto two = run_parapipe({"run", "wordcount", file, "-j", "2", "--stats"});
+    EXPECT_GE(chunks_of(two.err), 8u) << two.err;
+    auto seq = run_parapipe({"run", "wordcount", file, "-m", "seq", "--stats"});
+    EXPECT_GE(chunks_of(seq.err), 4u) << seq.err;
+    auto given = run_parapipe({"run", "wordcount", file, "-j", "2", "-c", "8MiB", "--stats"});
+    EXPECT_EQ(chunks_of(given.err), 1u) << given.err;
+    auto small = run_parapipe({"run", "wordcount", dir.write("s.txt", "a b"), "-j", "2", "--stats"});
+    EXPECT_EQ(chunks_of(small.err), 1u) << small.err;
+    EXPECT_EQ(two.out, given.out);
+    EXPECT_EQ(seq.out, given.out);
+}
+
+// parapipe itself loads no OpenCV (start-up); image commands run in parapipe-image, with the
+// same help, messages and exit codes.
+TEST(CliDefaults, OpenCvIsLoadedOnlyByImageCommands) {
+    const char* bin = std::getenv("PARAPIPE_BIN");
+    ASSERT_NE(bin, nullptr);
+    std::string libs;
+    if (FILE* p = ::popen(("ldd '" + std::string(bin) + "'").c_str(), "r")) {
+        char buf[512];
+        while (std::fgets(buf, sizeof buf, p)) libs += buf;
+        ::pclose(p);
+    }
+    ASSERT_TRUE(has(libs, "libc.so")) << libs;
+    EXPECT_FALSE(has(libs, "opencv")) << libs;
+    TempDir dir;
+    expect_usage_error(run_parapipe({"run", "image", dir.write("a.ppm", "P6\n1 1\n255\nabc"), "-o",
+                                     (dir.path() / "out").string()}),
+                       "--ops");
+    auto help = run_parapipe({"run", "--help"});
+    EXPECT_TRUE(has(help.out, "image")) << help.out;
+}
+
 }  // namespace
 }  // namespace parapipe

@@ -32,7 +32,7 @@ TEST(Words, SpecCases) {
              ""s, "word"s, "no trailing newline"s, "crlf\r\nlines\r\n"s, "nul\0bytes\0here"s,
              "bad \xFF\xFE utf8 \xC3 trunc\xE2\x82"s, "Über straße ÇA ÉTÉ naïve"s, "Привет МИР мир"s,
              "日本語 中文字 한국어"s, "١٢٣ ٤٥ ۱۲"s, "e\xCC\x81 cafe\xCC\x81 a\xCC\x8A"s, "x--y__z 1.5 a'b"s,
-             "ǅungla Σίσυφος ΣΊΣΥΦΟΣ"s, "\xF0\x9F\x98\x80smile\xF0\x9F\x98\x80"s, "\xED\xA0\x80surrogate"s,
+             "ǅungla Σίσυφος ΣΊΣΥΦΟΣ"s, "İstanbul ÀÉÎ ԱԲԳ שלום عربي \xD0 \xD0\xD0\x96"s, "\xF0\x9F\x98\x80smile\xF0\x9F\x98\x80"s, "\xED\xA0\x80surrogate"s,
              "\xC0\xAF overlong \xF4\x90\x80\x80 too big"s}) {
         SCOPED_TRACE(t);
         expect_matches_reference(t);
@@ -56,11 +56,32 @@ TEST(Words, InvalidBytesSeparateAndAreCounted) {
 
 TEST(Words, RandomBytesMatchReference) {
     std::mt19937 rng(7);
-    const char* pieces[] = {"a", "Z", " ", "é", "\xCC\x81", "\xFF", "日", "٣", ",", "\n", "\xE2\x82", "Ω", "9"};
+    const char* pieces[] = {"a", "Z", " ", "é", "\xCC\x81", "\xFF", "日", "٣", ",", "\n", "\xE2\x82", "Ω", "9",
+                            "Ж", "İ", "\xD0", "\xC2\xA0", "\xC2\xAA"};
     for (int round = 0; round < 300; ++round) {
         std::string t;
         for (int i = 0; i < 60; ++i) t += pieces[rng() % std::size(pieces)];
         expect_matches_reference(t);
+    }
+}
+
+// The ASCII fast path reads 16 bytes at a time: words of every length around a block, an
+// upper-case letter at every place (or none), ended by each kind of byte or by the text's end.
+TEST(Words, AsciiRunsOfEveryLengthAroundTheBlockSize) {
+    const std::string ends[] = {"", " ", ",", "\xC3\xA9x", "\xCC\x81", "\xFF", "\x80", "\x7F", "@", "[", "`", "{", "/", ":"};
+    for (std::size_t len = 1; len <= 40; ++len) {
+        for (std::size_t upper = 0; upper <= len; ++upper) {  // upper == len: none
+            std::string w;
+            for (std::size_t k = 0; k < len; ++k) w += k % 7 == 3 ? char('0' + k % 10) : char('a' + k % 26);
+            if (upper < len && w[upper] >= 'a') w[upper] = static_cast<char>(w[upper] - 32);
+            for (const auto& end : ends) {
+                for (std::size_t lead = 0; lead < 3; ++lead) {
+                    const std::string t = std::string(lead, ' ') + w + end + " tail";
+                    SCOPED_TRACE(t);
+                    expect_matches_reference(t);
+                }
+            }
+        }
     }
 }
 
