@@ -174,27 +174,65 @@ std::shared_ptr<const TextSource> TextSource::open(const std::vector<std::string
                                                    CutRule cut_rule, const WalkOptions& walk_options) {
     if (chunk_size == 0) throw UsageError("chunk size must be at least 1 byte");
     std::shared_ptr<TextSource> src(new TextSource());
-    const std::vector<std::string> inputs = walk(paths.empty() ? std::vector<std::string>{"-"} : paths, walk_options);
-    for (const std::string& path : inputs) {
+    std::vector<std::string> inputs = walk(paths.empty() ? std::vector<std::string>{"-"} : paths, walk_options);
+    // The SIGBUS handler reads files_ without locks: it must never be reallocated once guarded.
+    src->files_.reserve(inputs.size());
+    src->guard_slot_ = Guard::add(src.get());  // before cutting: cuts read the mappings
+    for (std::string& path : inputs) {
         if (path == "-") {
-            src->add_file("<stdin>", spool(STDIN_FILENO, "<stdin>"), true);
+            src->add_file("<stdin>", spool(STDIN_FILENO, "<stdin>"), true, chunk_size, cut_rule);
             continue;
         }
-        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        int fd = open_path(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) throw UsageError("cannot read " + path + ": " + errno_text(errno));
         struct stat st {};
         const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
         const bool stream = !regular || is_pseudo_file(fd);
         if (stream) fd = spool_and_close(fd, path);  // FIFO, character device, /proc or /sys file
-        src->add_file(path, fd, stream);
+        src->add_file(std::move(path), fd, stream, chunk_size, cut_rule);  // a million names are not copied twice
     }
-    src->guard_slot_ = Guard::add(src.get());  // before cut(): it reads the mappings
-    src->cut(chunk_size, cut_rule);
+    if (src->pieces_.size() > src->chunk_begin_.back()) src->chunk_begin_.push_back(src->pieces_.size());
     return src;
 }
 
-// Maps the file and closes fd (the mapping keeps it alive).
-void TextSource::add_file(const std::string& display, int fd, bool spooled) {
+namespace {
+
+// Reads [at, at + n) of fd into out (shorter at the end of the file).
+void pread_into(int fd, std::uint64_t at, std::size_t n, std::string& out, const std::string& display) {
+    out.resize(n);
+    std::size_t got = 0;
+    while (got < n) {
+        ssize_t r = ::pread(fd, out.data() + got, n - got, static_cast<off_t>(at + got));
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) throw UsageError("cannot read " + display + ": " + errno_text(errno));
+        if (r == 0) break;
+        got += static_cast<std::size_t>(r);
+    }
+    out.resize(got);
+}
+
+// rule(text of the file, from) for a file that is not mapped: the rule is run on a window read
+// around `from`, grown until the cut it finds has cut_context bytes after it (or the file ends).
+std::size_t cut_by_reading(int fd, std::size_t size, std::size_t from, CutRule rule, const std::string& display,
+                           std::string& window) {
+    const std::size_t begin = from - std::min(from, cut_context);
+    for (std::size_t span = std::size_t{64} << 10;; span *= 2) {
+        const std::size_t end = std::min(size, from + span);
+        pread_into(fd, begin, end - begin, window, display);
+        const bool whole = begin + window.size() >= size;  // the window reaches the end of the file
+        if (!whole && window.size() < end - begin) {
+            throw Error(display + " was truncated while being read (" + std::to_string(size) +
+                        " bytes when opened)");
+        }
+        const std::size_t cut = rule(window, from - begin);
+        if (whole) return begin + cut;
+        if (cut + cut_context <= window.size()) return begin + cut;
+    }
+}
+
+}  // namespace
+
+void TextSource::add_file(std::string display, int fd, bool spooled, std::size_t chunk_size, CutRule rule) {
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
         int e = errno;
@@ -202,67 +240,80 @@ void TextSource::add_file(const std::string& display, int fd, bool spooled) {
         throw UsageError("cannot read " + display + ": " + errno_text(e));
     }
     File f;
-    f.name = display;
+    f.name = std::move(display);
     f.size = static_cast<std::size_t>(st.st_size);
     f.spooled = spooled;
     f.dev = st.st_dev;
     f.ino = st.st_ino;
-    if (f.size > 0) {
+    // A file that spans a chunk boundary is read by several chunks: map it while mappings
+    // remain. A file inside one chunk is read once, by pread, when that chunk runs.
+    // A path through /proc or /dev (/proc/self/fd/N: the CLI's stdin spool, a memfd) names a
+    // descriptor of this process, which forked workers do not have: map it now, like a spool.
+    const bool spans = f.size > chunk_size - filled_;
+    const bool by_descriptor = f.name.starts_with("/proc/") || f.name.starts_with("/dev/");
+    if (f.size > 0 && (spooled || by_descriptor || (spans && mapped_ < max_mapped))) {
         void* p = ::mmap(nullptr, f.size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED) {
             int e = errno;
             ::close(fd);
-            throw UsageError("cannot read " + display + ": " + errno_text(e));
+            throw UsageError("cannot read " + f.name + ": " + errno_text(e));
         }
         ::madvise(p, f.size, MADV_SEQUENTIAL);
         f.data = static_cast<const char*>(p);
+        ++mapped_;
     }
-    ::close(fd);
+    const auto fi = static_cast<std::uint32_t>(files_.size());
     total_bytes_ += f.size;
     files_.push_back(std::move(f));
+    try {
+        cut(fi, fd, chunk_size, rule);
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    ::close(fd);
+}
+
+void TextSource::cut(std::uint32_t fi, int fd, std::size_t chunk_size, CutRule rule) {
+    // Finding cuts in a mapping touches the pages around each: drop them as we go, or small
+    // chunks would leave the whole input resident in the coordinator.
+    const File& file = files_[fi];
+    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    std::size_t dropped = 0;
+    auto drop = [&](std::size_t upto) {
+        upto = upto / page * page;
+        if (upto > dropped) ::madvise(const_cast<char*>(file.data) + dropped, upto - dropped, MADV_DONTNEED);
+        dropped = upto;
+    };
+    auto close_chunk = [&] {
+        if (pieces_.size() > chunk_begin_.back()) chunk_begin_.push_back(pieces_.size());
+        filled_ = 0;
+    };
+    const std::size_t size = file.size;
+    std::string window;
+    std::size_t pos = 0;
+    while (pos < size) {
+        const std::size_t room = chunk_size - filled_;
+        if (size - pos <= room) {
+            pieces_.push_back({fi, pos, size});
+            filled_ += size - pos;
+            if (filled_ >= chunk_size) close_chunk();
+            break;
+        }
+        const std::size_t end = file.data ? rule(std::string_view(file.data, size), pos + room)
+                                          : cut_by_reading(fd, size, pos + room, rule, file.name, window);
+        if (end > pos) pieces_.push_back({fi, pos, end});
+        close_chunk();
+        pos = end;
+        if (file.data && pos - dropped >= (std::size_t{1} << 20)) drop(pos);
+    }
+    if (file.data) drop((size + page - 1) / page * page);
 }
 
 TextSource::~TextSource() {
     Guard::remove(guard_slot_);
     for (auto& f : files_)
         if (f.data) ::munmap(const_cast<char*>(f.data), f.size);
-}
-
-void TextSource::cut(std::size_t chunk_size, CutRule rule) {
-    // Finding cuts touches the pages around each: drop them as we go, or small chunks would
-    // leave the whole input resident in the coordinator.
-    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    auto drop = [&](const File& f, std::size_t& dropped, std::size_t upto) {
-        upto = upto / page * page;
-        if (upto > dropped) ::madvise(const_cast<char*>(f.data) + dropped, upto - dropped, MADV_DONTNEED);
-        dropped = upto;
-    };
-    std::size_t filled = 0;  // bytes in the chunk being built
-    auto close_chunk = [&] {
-        if (pieces_.size() > chunk_begin_.back()) chunk_begin_.push_back(pieces_.size());
-        filled = 0;
-    };
-    for (std::uint32_t fi = 0; fi < files_.size(); ++fi) {
-        std::string_view text(files_[fi].data, files_[fi].size);
-        std::size_t pos = 0, dropped = 0;
-        while (pos < text.size()) {
-            std::size_t room = chunk_size - filled;
-            if (text.size() - pos <= room) {
-                pieces_.push_back({fi, pos, text.size()});
-                filled += text.size() - pos;
-                pos = text.size();
-                if (filled >= chunk_size) close_chunk();
-                break;
-            }
-            std::size_t end = rule(text, pos + room);
-            if (end > pos) pieces_.push_back({fi, pos, end});
-            close_chunk();
-            pos = end;
-            if (pos - dropped >= (std::size_t{1} << 20)) drop(files_[fi], dropped, pos);
-        }
-        if (files_[fi].size > 0) drop(files_[fi], dropped, (text.size() + page - 1) / page * page);
-    }
-    close_chunk();
 }
 
 std::uint64_t TextSource::chunk_bytes(std::size_t chunk) const {
@@ -287,10 +338,37 @@ void TextSource::check_intact(std::size_t chunk) const {
         // Same inode, fewer bytes: what we read may be zeros. (A file replaced by rename is a new
         // inode; the one we mapped is intact. A file that grew is counted as it was when opened.)
         struct stat st {};
-        if (::stat(f.name.c_str(), &st) == 0 && st.st_dev == f.dev && st.st_ino == f.ino &&
+        if (stat_path(f.name, st) == 0 && st.st_dev == f.dev && st.st_ino == f.ino &&
             static_cast<std::size_t>(st.st_size) < f.size)
             throw truncated(f, ", " + std::to_string(st.st_size) + " now");
     }
+}
+
+std::string_view TextSource::piece_text(const Piece& pc, std::string& buffer) const {
+    const File& f = files_[pc.file];
+    if (f.data) return std::string_view(f.data + pc.begin, pc.end - pc.begin);
+    // Read now, by path: the file must still be the one that was cut.
+    const int fd = open_path(f.name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) throw Error(f.name + " was removed before it was read");
+        throw Error("cannot read " + f.name + ": " + errno_text(errno));
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || st.st_dev != f.dev || st.st_ino != f.ino) {
+        ::close(fd);
+        throw Error(f.name + " was replaced before it was read");
+    }
+    try {
+        pread_into(fd, pc.begin, pc.end - pc.begin, buffer, f.name);
+    } catch (const UsageError& e) {
+        ::close(fd);
+        throw Error(e.what());
+    }
+    ::close(fd);
+    if (buffer.size() < pc.end - pc.begin)
+        throw Error(f.name + " was truncated while being read (" + std::to_string(f.size) + " bytes when opened, " +
+                    std::to_string(st.st_size) + " now)");
+    return buffer;
 }
 
 std::string TextSource::describe(std::size_t chunk) const {
@@ -312,6 +390,7 @@ void TextSource::release(std::size_t chunk) const {
     for (std::size_t p = chunk_begin_[chunk]; p < chunk_begin_[chunk + 1]; ++p) {
         const Piece& pc = pieces_[p];
         const File& f = files_[pc.file];
+        if (!f.data) continue;  // read into a buffer that is already gone
         const std::size_t mapped = (f.size + page - 1) / page * page;
         const std::size_t from = pc.begin / folio * folio;
         const std::size_t to = std::min(mapped, (pc.end + folio - 1) / folio * folio);

@@ -27,7 +27,7 @@ constexpr std::size_t probe_bytes = 256 * 1024;
 void probe(Input& in) {
     std::vector<unsigned char> head(probe_bytes);
     std::size_t got = 0;
-    if (int fd = ::open(in.path.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+    if (int fd = open_path(in.path, O_RDONLY | O_CLOEXEC); fd >= 0) {
         ssize_t r;
         while (got < head.size() && (r = ::pread(fd, head.data() + got, head.size() - got, static_cast<off_t>(got))) > 0)
             got += static_cast<std::size_t>(r);
@@ -36,10 +36,11 @@ void probe(Input& in) {
     head.resize(got);
     const auto h = ops::probe_image_header(head);
     in.width = h.width, in.height = h.height;
-    std::error_code ec;
-    const auto bytes = fs::file_size(in.path, ec);
+    struct stat st {};
+    const bool sized = stat_path(in.path, st) == 0;  // any path length, as the walker gives them
+    const auto bytes = static_cast<std::uint64_t>(st.st_size);
     // Compressed images hold a few pixels per byte; a guess is enough to balance chunks.
-    in.weight = h.pixels() ? h.pixels() : (ec ? 1 : std::max<std::uint64_t>(1, bytes * 4));
+    in.weight = h.pixels() ? h.pixels() : (!sized ? 1 : std::max<std::uint64_t>(1, bytes * 4));
 }
 
 // `same` keeps the extension unless its format cannot hold the result: PPM holds three

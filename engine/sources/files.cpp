@@ -16,7 +16,7 @@ FilesSource::FilesSource(const std::vector<std::string>& paths, std::size_t chun
     for (std::string& path : walk(paths, walk_options)) {
         if (path == "-") throw UsageError("files() reads whole files; standard input is not one");
         struct stat st {};
-        if (::stat(path.c_str(), &st) != 0) throw UsageError("cannot read " + path + ": " + std::strerror(errno));
+        if (stat_path(path, st) != 0) throw UsageError("cannot read " + path + ": " + std::strerror(errno));
         if (!S_ISREG(st.st_mode)) throw UsageError("not a regular file: " + path);
         sizes_.push_back(static_cast<std::uint64_t>(st.st_size));
         paths_.push_back(std::move(path));
@@ -47,7 +47,7 @@ std::string FilesSource::describe(std::size_t chunk) const {
 // short read here, never a SIGBUS.
 void FilesSource::read(std::size_t i, std::string& out) const {
     const std::string& path = paths_[i];
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = open_path(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error("cannot read " + path + ": " + std::strerror(errno));
     // A file that grew since it was listed is read as it was then, as text sources do.
     out.resize(static_cast<std::size_t>(sizes_[i]));
