@@ -31,7 +31,7 @@ inline std::uint64_t input_bytes(const std::vector<std::string>& paths, const Wa
     std::uint64_t total = 0;
     for (const auto& p : walk(paths, walk_options)) {
         struct stat st {};
-        if (::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode)) total += static_cast<std::uint64_t>(st.st_size);
+        if (stat_path(p, st) == 0 && S_ISREG(st.st_mode)) total += static_cast<std::uint64_t>(st.st_size);
     }
     return total;
 }
