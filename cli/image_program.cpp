@@ -10,8 +10,8 @@
 
 #include "cli/exit_codes.hpp"
 
-#ifndef PARAPIPE_IMAGE_PROGRAM_REL
-#define PARAPIPE_IMAGE_PROGRAM_REL "../libexec/parapipe/parapipe-image"
+#ifndef PARAPIPE_LIBEXEC_REL
+#define PARAPIPE_LIBEXEC_REL "../libexec/parapipe"
 #endif
 
 namespace parapipe::cli {
@@ -27,13 +27,23 @@ std::string self_path() {
 }
 
 // Beside parapipe (the build tree), else where `cmake --install` puts it (relative to bin/).
-std::string find_image_program(const std::string& self) {
+std::string find_program(const std::string& self, const char* name) {
     namespace fs = std::filesystem;
     const fs::path dir = fs::path(self).parent_path();
-    for (const fs::path& p : {dir / "parapipe-image", dir / PARAPIPE_IMAGE_PROGRAM_REL}) {
+    for (const fs::path& p : {dir / name, dir / PARAPIPE_LIBEXEC_REL / name}) {
         if (::access(p.c_str(), X_OK) == 0) return p.lexically_normal().string();
     }
-    return (dir / PARAPIPE_IMAGE_PROGRAM_REL).lexically_normal().string();
+    return (dir / PARAPIPE_LIBEXEC_REL / name).lexically_normal().string();
+}
+
+int exec_program(const char* name, const char* what) {
+    const std::string self = self_path();
+    const std::string program = find_program(self, name);
+    if (!self.empty()) ::setenv("PARAPIPE_EXE", self.c_str(), 1);
+    std::fflush(stdout);
+    ::execv(program.c_str(), g_argv);
+    std::fprintf(stderr, "parapipe: cannot start %s %s: %s\n", what, program.c_str(), std::strerror(errno));
+    return exit_failed;
 }
 
 }  // namespace
@@ -46,15 +56,22 @@ bool needs_image_program(int argc, char** argv) {
            (std::strcmp(argv[1], "run") == 0 || std::strcmp(argv[1], "bench-baseline") == 0);
 }
 
-int exec_image_program() {
-    const std::string self = self_path();
-    const std::string program = find_image_program(self);
-    if (!self.empty()) ::setenv("PARAPIPE_EXE", self.c_str(), 1);
-    std::fflush(stdout);
-    ::execv(program.c_str(), g_argv);
-    std::fprintf(stderr, "parapipe: cannot start the image pipeline %s: %s\n", program.c_str(), std::strerror(errno));
-    return exit_failed;
+bool needs_mpi_program(int argc, char** argv) {
+    if (argc < 3 || std::strcmp(argv[1], "run") != 0) return false;
+    for (int i = 2; i < argc; ++i) {
+        const char* a = argv[i];
+        if (std::strcmp(a, "--") == 0) return false;  // paths follow
+        if (std::strcmp(a, "--mode=mpi") == 0 || std::strcmp(a, "-mmpi") == 0) return true;
+        if ((std::strcmp(a, "--mode") == 0 || std::strcmp(a, "-m") == 0) && i + 1 < argc &&
+            std::strcmp(argv[i + 1], "mpi") == 0)
+            return true;
+    }
+    return false;
 }
+
+int exec_image_program() { return exec_program("parapipe-image", "the image pipeline"); }
+
+int exec_mpi_program() { return exec_program("parapipe-mpi", "the mpi mode"); }
 
 std::string light_exe() {
     const char* env = std::getenv("PARAPIPE_EXE");

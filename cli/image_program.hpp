@@ -1,6 +1,6 @@
 #pragma once
-// The image pipeline lives in a program of its own, parapipe-image, so that `parapipe` itself
-// loads no OpenCV (OpenCV's codecs pull in some 140 shared libraries: over 100 ms per start).
+// The image pipeline lives in a program of its own, parapipe-image (and the mpi mode in
+// parapipe-mpi), so that `parapipe` itself loads no OpenCV and no Open MPI (OpenCV's codecs pull in some 140 shared libraries: over 100 ms per start).
 // parapipe hands every command that needs images (`run image`, `bench image|all`,
 // `bench-baseline image`) to parapipe-image with the same arguments; parapipe-image is the
 // whole CLI with the image parts built in, so help, messages and exit codes are the same.
@@ -17,6 +17,16 @@ void remember_argv(char** argv);
 
 /// True when argv is `run image ...` or `bench-baseline image ...`: decided before parsing.
 bool needs_image_program(int argc, char** argv);
+
+/// True when argv is `run ... --mode mpi` (or `-m mpi`, `--mode=mpi`, `-mmpi`). Open MPI's
+/// libraries cost about 3 ms at every start, so parapipe links no parapipe::mpi and hands mpi
+/// runs to parapipe-mpi (parapipe plus the transport, no OpenCV), as image commands go to
+/// parapipe-image (which links the transport too, for `run image --mode mpi`). exec keeps the
+/// process, so mpirun sees no difference.
+bool needs_mpi_program(int argc, char** argv);
+
+/// As exec_image_program(), for parapipe-mpi.
+int exec_mpi_program();
 
 /// Replaces this process by parapipe-image with the remembered arguments. Sets PARAPIPE_EXE to
 /// this program, so that rows `parapipe bench` runs without images use the light one. Returns

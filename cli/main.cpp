@@ -45,6 +45,9 @@ int main(int argc, char** argv) {
 #if !PARAPIPE_WITH_IMAGE
     // Before building the command line: an image command starts no faster than it must.
     if (needs_image_program(argc, argv)) return exec_image_program();
+#if !PARAPIPE_MPI_PROGRAM
+    if (needs_mpi_program(argc, argv)) return exec_mpi_program();
+#endif
 #endif
     CLI::App app{"parapipe: MapReduce-style data processing in seq, threads, processes and shm modes"};
     app.name("parapipe");  // not argv[0]: usage lines read "parapipe run ...", wherever it is installed

@@ -5,7 +5,11 @@
 # without the source tree.
 # The files that hold image parts (#if PARAPIPE_WITH_IMAGE) are compiled into each program;
 # the rest once, into parapipe_bench_cli.
-foreach(_exe parapipe parapipe-image)
+set(_parapipe_programs parapipe parapipe-image)
+if(TARGET parapipe-mpi)
+  list(APPEND _parapipe_programs parapipe-mpi)
+endif()
+foreach(_exe ${_parapipe_programs})
   target_sources(${_exe} PRIVATE
     cli/bench_command.cpp
     cli/bench/baseline_command.cpp

@@ -21,12 +21,11 @@ target_include_directories(parapipe_cli PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(parapipe_cli PUBLIC parapipe_core CLI11::CLI11 nlohmann_json::nlohmann_json
   PRIVATE parapipe_warnings parapipe_sanitize)
 target_compile_definitions(parapipe_cli PRIVATE PARAPIPE_VERSION="${PROJECT_VERSION}")
-# Where `cmake --install` puts parapipe-image, relative to bin/ (cli/image_program.cpp looks
-# beside parapipe first: the build tree).
-file(RELATIVE_PATH _parapipe_image_rel /root/${CMAKE_INSTALL_BINDIR}
-  /root/${CMAKE_INSTALL_LIBEXECDIR}/parapipe/parapipe-image)
+# Where `cmake --install` puts parapipe-image and parapipe-mpi, relative to bin/
+# (cli/image_program.cpp looks beside parapipe first: the build tree).
+file(RELATIVE_PATH _parapipe_libexec_rel /root/${CMAKE_INSTALL_BINDIR} /root/${CMAKE_INSTALL_LIBEXECDIR}/parapipe)
 set_property(SOURCE cli/image_program.cpp APPEND PROPERTY COMPILE_DEFINITIONS
-  PARAPIPE_IMAGE_PROGRAM_REL="${_parapipe_image_rel}")
+  PARAPIPE_LIBEXEC_REL="${_parapipe_libexec_rel}")
 
 # Two programs from the same main: parapipe loads no OpenCV and hands the commands that need
 # images to parapipe-image (cli/image_program.hpp), which is the whole CLI with the image parts
@@ -43,9 +42,17 @@ target_compile_definitions(parapipe PRIVATE PARAPIPE_WITH_IMAGE=0)
 target_compile_definitions(parapipe-image PRIVATE PARAPIPE_WITH_IMAGE=1)
 # Whoever builds parapipe gets parapipe-image too: it runs `parapipe run image`.
 add_dependencies(parapipe parapipe-image)
+# --mode mpi: Open MPI costs ~3 ms per start, so parapipe hands mpi runs to parapipe-mpi, the
+# light program plus the transport (not to parapipe-image: OpenCV costs ~130 ms per rank).
 if(TARGET parapipe_mpi)
-  target_link_libraries(parapipe PRIVATE parapipe_mpi)  # --mode mpi
-  target_link_libraries(parapipe-image PRIVATE parapipe_mpi)
+  add_executable(parapipe-mpi ${PARAPIPE_CLI_MAIN_SOURCES})
+  target_link_libraries(parapipe-mpi PRIVATE parapipe_cli parapipe_corpus parapipe_mpi parapipe_warnings
+    parapipe_sanitize)
+  target_compile_definitions(parapipe-mpi PRIVATE PARAPIPE_VERSION="${PROJECT_VERSION}" PARAPIPE_WITH_IMAGE=0
+    PARAPIPE_MPI_PROGRAM=1)
+  set_target_properties(parapipe-mpi PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR})
+  add_dependencies(parapipe parapipe-mpi)
+  target_link_libraries(parapipe-image PRIVATE parapipe_mpi)  # run image --mode mpi
 endif()
 
 # `parapipe run image` (parapipe::image) and `parapipe bench`, each in a file of its own.

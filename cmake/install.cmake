@@ -1,7 +1,7 @@
 # Install and export: find_package(parapipe), pkg-config parapipe, in three components:
 #   library  libparapipe_core.a (and libparapipe_image.a), CMake package, parapipe.pc
 #   headers  include/parapipe/{engine,operators,shm,pipelines}
-#   cli      bin/parapipe, libexec/parapipe/parapipe-image, its man page and bash completion (cmake/man_completion.cmake)
+#   cli      bin/parapipe, libexec/parapipe/parapipe-image and parapipe-mpi, its man page and bash completion (cmake/man_completion.cmake)
 # Paths come from GNUInstallDirs. parapipe::image has an export set of its own, so a core-only
 # install asks its consumers for no OpenCV.
 include(CMakePackageConfigHelpers)
@@ -49,4 +49,7 @@ if(TARGET parapipe)
   install(TARGETS parapipe RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
   # Run by parapipe for the commands that need OpenCV (cli/image_program.hpp).
   install(TARGETS parapipe-image RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/parapipe COMPONENT cli)
+  if(TARGET parapipe-mpi)  # run by parapipe for --mode mpi
+    install(TARGETS parapipe-mpi RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/parapipe COMPONENT cli)
+  endif()
 endif()

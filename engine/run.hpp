@@ -72,6 +72,9 @@ R run(const Plan<P, R>& plan, RunOptions opt) {
 /// Runs `plan` in `opt.mode`. Example: `auto r = parapipe::run(plan, {.mode = Mode::shm, .workers = 2});`
 template <class P, class R>
 R run(const Plan<P, R>& plan, const RunOptions& opt) {
+    // Nothing to run (e.g. an empty file): the reference gives the same answer without starting
+    // threads or workers, which would cost more than the run (mpi ranks must all take part).
+    if (plan.chunk_count == 0 && opt.mode != Mode::mpi) return run<Mode::seq>(plan, opt);
     switch (opt.mode) {
         case Mode::seq: return run<Mode::seq>(plan, opt);
         case Mode::threads: return run<Mode::threads>(plan, opt);

@@ -23,6 +23,8 @@
 #include <parapipe/engine/counters.hpp>
 #include <parapipe/engine/detail/chunk_call.hpp>
 #include <parapipe/engine/mpi_transport.hpp>
+#include <parapipe/engine/reduce/string_table.hpp>
+#include <parapipe/engine/reduce/string_table_codec.hpp>
 #include <parapipe/engine/serialize.hpp>
 
 namespace parapipe {
@@ -36,6 +38,26 @@ template <class P>
 struct KeyedPartial : std::false_type {};
 template <class K, class V, class... Rest>
 struct KeyedPartial<Counted<absl::flat_hash_map<K, V, Rest...>>> : std::true_type {};
+template <class V, class H, std::size_t B>
+struct KeyedPartial<Counted<StringTable<V, H, B>>> : std::true_type {};
+
+/// String-keyed tables (engine/reduce/string_table.hpp) split themselves by their deterministic
+/// key hash; each part travels as a whole Counted table, the counters with part 0.
+template <class V, class H, std::size_t B>
+std::vector<std::string> split_by_key(Counted<StringTable<V, H, B>>& p, std::size_t parts) {
+    auto tables = p.value.split(parts);
+    std::vector<std::string> blobs(parts);
+    for (std::size_t i = 0; i < parts; ++i) {
+        Counted<StringTable<V, H, B>> part;
+        part.value = std::move(tables[i]);
+        if (i == 0) part.counters = std::move(p.counters);
+        Writer w;
+        serialize(w, part);
+        blobs[i] = std::move(w.buffer());
+    }
+    p = Counted<StringTable<V, H, B>>{};
+    return blobs;
+}
 
 /// Moves the keyed partial `p` out into `parts` serialized Counted<map> partials by a hash of
 /// each key's bytes (stable across processes, unlike absl::Hash, which is seeded per process).

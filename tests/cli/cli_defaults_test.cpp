@@ -212,7 +212,7 @@ TEST(CliDefaults, ChunkSizeFollowsTheInputAndTheWorkers) {
     EXPECT_EQ(seq.out, given.out);
 }
 
-// parapipe itself loads no OpenCV (start-up); image commands run in parapipe-image, with the
+// parapipe itself loads no OpenCV and no Open MPI (start-up); image commands run in parapipe-image, with the
 // same help, messages and exit codes.
 TEST(CliDefaults, OpenCvIsLoadedOnlyByImageCommands) {
     const char* bin = std::getenv("PARAPIPE_BIN");
@@ -225,6 +225,7 @@ TEST(CliDefaults, OpenCvIsLoadedOnlyByImageCommands) {
     }
     ASSERT_TRUE(has(libs, "libc.so")) << libs;
     EXPECT_FALSE(has(libs, "opencv")) << libs;
+    EXPECT_FALSE(has(libs, "libmpi")) << libs;  // mpi runs are handed to parapipe-image too
     TempDir dir;
     expect_usage_error(run_parapipe({"run", "image", dir.write("a.ppm", "P6\n1 1\n255\nabc"), "-o",
                                      (dir.path() / "out").string()}),
