@@ -111,7 +111,10 @@ std::uint64_t for_each_word(std::string_view text, Emit&& emit) {
             // one table load each for the class and the lowercase, no ICU call.
             if (b >= 0xC2 && b <= 0xDF && i + 1 < n && utf8::is_continuation(static_cast<unsigned char>(text[i + 1]))) {
                 const UChar32 c = ((b & 0x1F) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3F);
-                if (!unicode::is_word(c)) break;
+                if (!unicode::is_word(c)) {  // a separator: consumed, as utf8::next() below does
+                    i += 2;
+                    break;
+                }
                 const UChar32 l = unicode::simple_lower(c);
                 if (l >= 0x80 && l < 0x800) {
                     const char two[2] = {static_cast<char>(0xC0 | (l >> 6)), static_cast<char>(0x80 | (l & 0x3F))};

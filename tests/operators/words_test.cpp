@@ -46,6 +46,18 @@ TEST(Words, LowercasesAndSplitsOnPunctuation) {
     EXPECT_EQ(m.size(), 2u);
 }
 
+// Two-byte code points that are not word characters (no-break space, «», ©, °, ·) separate words
+// wherever they stand, first in the text included: the inline two-byte path once stopped on such
+// a separator without consuming it, and looped for ever.
+TEST(Words, TwoByteSeparatorsAnywhere) {
+    for (const std::string& t : {"\u00A0"s, "\u00ABслово\u00BB"s, "©2024 a\u00B0b·c"s, "слово\u00A0СЛОВО"s,
+                                 "x\u00A0"s, "\u00A0\u00A0Мир\u00A0"s}) {
+        SCOPED_TRACE(t);
+        expect_matches_reference(t);
+    }
+    EXPECT_EQ(fast_count("\u00ABслово\u00BB слово\u00A0СЛОВО")["слово"], 3u);
+}
+
 TEST(Words, InvalidBytesSeparateAndAreCounted) {
     std::uint64_t invalid = 0;
     auto m = fast_count("ab\xFF" "cd", &invalid);
