@@ -292,13 +292,22 @@ private:
         std::memcpy(rec + value_bytes, &n, 4);
         if (!key.empty()) std::memcpy(rec + value_bytes + 4, key.data(), key.size());
         last.used += need;
+        // A record longer than a block (one huge word) has a block of its own spanning k blocks
+        // of the numbering: k-1 empty placeholders follow it, so record(ref) stays a shift.
+        for (std::size_t j = block_bytes; j < need; j += block_bytes) blocks_.push_back({nullptr, 0, 0});
         return off / align + 1;
     }
 
     // Block 0 doubles (moving its records) until it is block_bytes long; then whole new blocks,
-    // so every block but the last spans block_bytes of the record numbering.
+    // so every block but the last spans block_bytes of the record numbering (a record longer than
+    // a block: see append()).
     void grow(std::size_t need) {
-        if (need > block_bytes) throw std::length_error("StringTable: key longer than 64 MiB");
+        if (need > block_bytes) {  // see append(): whole blocks of its own
+            if (blocks_.size() == 1 && blocks_[0].size < block_bytes) move_block0(block_bytes);
+            const std::size_t size = (need + block_bytes - 1) / block_bytes * block_bytes;
+            blocks_.push_back({std::unique_ptr<char[]>(new char[size]), size, 0});
+            return;
+        }
         if (blocks_.size() == 1 && blocks_[0].size < block_bytes) {
             std::size_t cap = blocks_[0].size * 2;
             while (cap < blocks_[0].used + need) cap *= 2;

@@ -76,6 +76,24 @@ TEST(StringTable, MatchesAMapAcrossManySmallBlocks) {
     check_table<StringTable<std::uint64_t, detail::StringHash, 4096>>(20000);
 }
 
+// A key longer than a block (a file without one separator is one word) gets blocks of its own.
+TEST(StringTable, KeysLongerThanABlock) {
+    using Table = StringTable<std::uint64_t, detail::StringHash, 4096>;
+    Table t;
+    std::map<std::string, std::uint64_t> expect;
+    for (std::size_t i = 0; i < 200; ++i) {
+        std::string k = "w" + std::to_string(i % 50);
+        if (i % 7 == 0) k += std::string(3000 + (i % 3) * 9000, 'x');  // 3 KB, 12 KB and 21 KB keys
+        ++t.slot(k, [] { return std::uint64_t{0}; });
+        ++expect[k];
+    }
+    EXPECT_EQ(contents(t), expect);
+    Table copy(t);
+    Table back;
+    for (auto& p : copy.split(3)) back.merge(std::move(p), [](std::uint64_t& a, std::uint64_t b) { a += b; });
+    EXPECT_EQ(contents(back), expect);
+}
+
 TEST(StringTable, MatchesAMapWhenEveryHashCollides) {
     check_table<StringTable<std::uint64_t, CollidingHash, 4096>>(3000);
 }
