@@ -81,17 +81,17 @@ inline void add_run_options(CLI::App& app, Options& opt, bool file_inputs = true
 template <class Body>
 int run_main(CLI::App& app, int argc, char** argv, Body&& body) {
     const std::string name = app.get_name();
+    // One try for both: parsing also sizes the chunks from the inputs (final_callback above),
+    // and a missing path found there is a UsageError like any found while running.
     try {
         app.parse(argc, argv);
+        body();
+        return 0;
     } catch (const CLI::Success& e) {  // --help
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         std::fprintf(stderr, "%s: %s\n", name.c_str(), e.what());
         return 2;
-    }
-    try {
-        body();
-        return 0;
     } catch (const parapipe::UsageError& e) {
         std::fprintf(stderr, "%s: %s\n", name.c_str(), e.what());
         return 2;
