@@ -34,6 +34,7 @@ struct BenchArgs {
     std::vector<std::string> inputs;
     std::string size = "256MiB";
     std::uint64_t seed = 42;
+    std::string corpus = "mixed";
     int images = 8;
     std::string image_size = "4096x4096";
     std::string ops = "grayscale,blur:5,sobel";
@@ -91,6 +92,7 @@ Settings resolve_builtin(const BenchArgs& a) {
     Settings s = resolve_common(a);
     s.size = parse_size(a.size);
     s.seed = a.seed;
+    s.corpus = *parapipe::bench::parse_text_kind(a.corpus);  // CLI11 checked the name
     if (a.images < 1) throw UsageError("--images must be at least 1");
     s.image_count = a.images;
     {
@@ -188,7 +190,7 @@ void add_exec_command(CLI::App& bench, BenchArgs& a, Action& action, std::shared
     cmd->callback([cmd, keep, &action] {
         const std::vector<std::string> leftover = cmd->remaining();
         std::string builtin_only;  // an option of the built-in workloads, given before `exec`
-        for (const char* name : {"workload", "--input", "--size", "--seed", "--images", "--image-size", "--ops",
+        for (const char* name : {"workload", "--input", "--size", "--seed", "--corpus", "--images", "--image-size", "--ops",
                                  "--baselines", "--cache-dir"})
             if (builtin_only.empty() && cmd->get_parent()->count(name) > 0) builtin_only = name;
         action = [keep, leftover, builtin_only] {
@@ -224,6 +226,11 @@ void add_bench_command(CLI::App& app, Action& action) {
     cmd->add_option("--size,-s", args->size, "wordcount: size of the generated text, e.g. 256KiB, 256MiB, 1GiB")
         ->capture_default_str();
     cmd->add_option("--seed", args->seed, "Seed of the generated corpus")->capture_default_str();
+    cmd->add_option("--corpus", args->corpus,
+                    "wordcount: kind of generated text: mixed (mostly ASCII, 5% other scripts), ascii, cyrillic "
+                    "(mostly Cyrillic), cjk (mostly CJK ideographs) or distinct (every word once)")
+        ->check(CLI::IsMember({"mixed", "ascii", "cyrillic", "cjk", "distinct"}))
+        ->capture_default_str();
     cmd->add_option("--images", args->images, "image: how many synthetic images to generate")->capture_default_str();
     cmd->add_option("--image-size", args->image_size, "image: size of the synthetic images, WIDTHxHEIGHT")
         ->capture_default_str();

@@ -52,11 +52,12 @@ Workload wordcount_workload(const Settings& s, const std::string& scratch) {
     w.name = "wordcount";
     w.work_unit = "bytes";
     w.rate_unit = "MiB/s";  // one family with the sizes (KiB, MiB) shown beside it
-    w.inputs = s.inputs.empty() ? std::vector<std::string>{cached_text_corpus(s.cache_dir, s.size, s.seed)} : s.inputs;
+    w.inputs = s.inputs.empty() ? std::vector<std::string>{cached_text_corpus(s.cache_dir, s.size, s.seed, s.corpus)} : s.inputs;
     const InputSize size = input_size(w.inputs);
     w.work = static_cast<double>(size.bytes);
     if (w.work == 0) throw UsageError("the input is empty: nothing to measure");
-    w.input_description = s.inputs.empty() ? "generated text, " + format_bytes(w.work) + " (seed " +
+    w.input_description = s.inputs.empty() ? "generated " + parapipe::bench::describe(s.corpus) + ", " +
+                                                 format_bytes(w.work) + " (seed " +
                                                  std::to_string(s.seed) + ")"
                                            : describe_inputs(w.inputs, size);
 

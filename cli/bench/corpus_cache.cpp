@@ -36,15 +36,16 @@ std::string cache_dir(const std::string& override_dir) {
     return dir.string();
 }
 
-std::string text_corpus_path(const std::string& dir, std::uint64_t bytes, std::uint64_t seed) {
+std::string text_corpus_path(const std::string& dir, std::uint64_t bytes, std::uint64_t seed, TextKind kind) {
     // The fingerprint changes when the generator does, so a stale corpus is never reused.
-    const std::string sample = parapipe::bench::make_text_corpus(4096, seed);
-    const std::string name = "text-" + format_size_compact(bytes) + "-seed" + std::to_string(seed) + "-" +
+    const std::string sample = parapipe::bench::make_text_corpus(4096, seed, kind);
+    const std::string prefix = kind == TextKind::mixed ? "text-" : "text-" + std::string(to_string(kind)) + "-";
+    const std::string name = prefix + format_size_compact(bytes) + "-seed" + std::to_string(seed) + "-" +
                              to_hex(fnv1a(sample)).substr(0, 8) + ".txt";
     return (fs::path(dir) / name).string();
 }
 
-bool ensure_text_corpus(const std::string& path_text, std::uint64_t bytes, std::uint64_t seed) {
+bool ensure_text_corpus(const std::string& path_text, std::uint64_t bytes, std::uint64_t seed, TextKind kind) {
     const fs::path path(path_text);
     std::error_code ec;
     if (fs::is_regular_file(path, ec)) return false;
@@ -56,7 +57,7 @@ bool ensure_text_corpus(const std::string& path_text, std::uint64_t bytes, std::
     ::fchmod(fd, 0644);  // mkstemp makes 0600; the cache is as readable as any other file
     ::close(fd);
     try {
-        parapipe::bench::write_text_corpus(tmp, bytes, seed);
+        parapipe::bench::write_text_corpus(tmp, bytes, seed, kind);
     } catch (const std::exception& e) {
         ::unlink(tmp.c_str());
         throw Error(std::string("cannot generate the text corpus: ") + e.what());
@@ -69,12 +70,12 @@ bool ensure_text_corpus(const std::string& path_text, std::uint64_t bytes, std::
     return true;
 }
 
-std::string cached_text_corpus(const std::string& dir, std::uint64_t bytes, std::uint64_t seed) {
-    const std::string path = text_corpus_path(dir, bytes, seed);
+std::string cached_text_corpus(const std::string& dir, std::uint64_t bytes, std::uint64_t seed, TextKind kind) {
+    const std::string path = text_corpus_path(dir, bytes, seed, kind);
     if (!fs::exists(path))
-        std::fprintf(stderr, "parapipe bench: generating %s of text into %s (once; later runs reuse it)\n",
-                     format_bytes(static_cast<double>(bytes)).c_str(), path.c_str());
-    ensure_text_corpus(path, bytes, seed);
+        std::fprintf(stderr, "parapipe bench: generating %s of %s into %s (once; later runs reuse it)\n",
+                     format_bytes(static_cast<double>(bytes)).c_str(), describe(kind).c_str(), path.c_str());
+    ensure_text_corpus(path, bytes, seed, kind);
     return path;
 }
 

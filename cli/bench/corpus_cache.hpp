@@ -7,19 +7,26 @@
 #include <string>
 #include <vector>
 
+#include "bench/corpus/text_corpus.hpp"
+
 namespace parapipe::cli::bench {
 
 /// The cache folder (created if missing). Throws UsageError when it cannot be created.
 std::string cache_dir(const std::string& override_dir);
 
-/// Where the generated text corpus of `bytes` and `seed` lives in `dir` (it may not exist yet).
-std::string text_corpus_path(const std::string& dir, std::uint64_t bytes, std::uint64_t seed);
+using parapipe::bench::TextKind;
+
+/// Where the generated text corpus of `kind`, `bytes` and `seed` lives in `dir` (it may not exist yet).
+std::string text_corpus_path(const std::string& dir, std::uint64_t bytes, std::uint64_t seed,
+                             TextKind kind = TextKind::mixed);
 
 /// Generates that corpus at `path` unless it exists already. Returns true when it generated.
-bool ensure_text_corpus(const std::string& path, std::uint64_t bytes, std::uint64_t seed);
+bool ensure_text_corpus(const std::string& path, std::uint64_t bytes, std::uint64_t seed,
+                        TextKind kind = TextKind::mixed);
 
 /// The text corpus in `dir`, generated now (saying so on stderr) when missing; returns its path.
-std::string cached_text_corpus(const std::string& dir, std::uint64_t bytes, std::uint64_t seed);
+std::string cached_text_corpus(const std::string& dir, std::uint64_t bytes, std::uint64_t seed,
+                               TextKind kind = TextKind::mixed);
 
 /// `count` synthetic PNGs of `width`x`height` in a folder of `dir` named by size and seed, made
 /// now when missing (saying so on stderr); returns exactly those paths, even when the folder

@@ -7,6 +7,8 @@
 
 #include <parapipe/engine/mode.hpp>
 
+#include "bench/corpus/text_corpus.hpp"
+
 namespace parapipe::cli::bench {
 
 struct ChunkSize {
@@ -21,6 +23,7 @@ struct Settings {
     std::vector<std::string> inputs;      ///< empty: generate
     std::uint64_t size = 0;               ///< generated input size (bytes)
     std::uint64_t seed = 42;
+    parapipe::bench::TextKind corpus = parapipe::bench::TextKind::mixed;  ///< generated text's kind
     int image_count = 8;                  ///< generated images
     int image_width = 4096, image_height = 4096;
     std::string image_ops = "grayscale,blur:5,sobel";

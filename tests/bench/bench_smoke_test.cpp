@@ -203,6 +203,40 @@ TEST_F(BenchSmoke, BaselinesGiveTheSameCountsAsSeq) {
     EXPECT_TRUE(cpp);
 }
 
+// Every --corpus kind is generated as it says, and every mode counts it as seq does.
+TEST_F(BenchSmoke, EveryCorpusKindIsWhatItSaysAndModesMatchSeq) {
+    for (const std::string kind : {"ascii", "cyrillic", "cjk", "distinct"}) {
+        const std::string cache = path("cache-" + kind);
+        const auto r = run({"bench", "wordcount", "--corpus", kind, "--size", "256KiB", "--repeat", "1", "--warmup", "0",
+                            "--workers", "2", "--modes", "seq,threads,shm", "--json", path("c.json"), "--cache-dir", cache});
+        ASSERT_EQ(r.exit_code, 0) << kind << ": " << r.err << r.out;
+        const auto j = nlohmann::json::parse(slurp(path("c.json")));
+        EXPECT_TRUE(j.at("workloads")[0].at("all_match").get<bool>()) << kind;
+        std::string text;
+        for (const auto& e : fs::directory_iterator(cache))
+            if (e.path().filename().string().find("text-" + kind + "-256KiB") == 0) text = slurp(e.path());
+        ASSERT_GT(text.size(), 250'000u) << kind << ": no cached corpus named after its kind";
+        std::size_t ascii = 0, cjk_leads = 0;
+        for (unsigned char c : text) {
+            ascii += c < 0x80;
+            cjk_leads += c >= 0xE4 && c <= 0xE9;  // first byte of U+4E00..U+9FFF
+        }
+        if (kind == "ascii") {
+            EXPECT_EQ(ascii, text.size());
+        } else if (kind == "cyrillic") {
+            EXPECT_LT(ascii, text.size() / 2);  // two bytes per Cyrillic letter
+        } else if (kind == "cjk") {
+            EXPECT_GT(cjk_leads, text.size() / 6);
+        }
+        if (kind == "distinct") {
+            const auto lines = split(text, '\n');
+            const std::set<std::string> unique(lines.begin(), lines.end());
+            EXPECT_EQ(unique.size(), lines.size());
+            for (const auto& w : lines) ASSERT_EQ(w.size(), 7u) << w;
+        }
+    }
+}
+
 TEST_F(BenchSmoke, ImageModesAndOpenCvBaselineMatchSeq) {
     const auto r = run({"bench", "image", "--images", "3", "--image-size", "96x64", "--repeat", "1", "--warmup", "0",
                         "--workers", "1,2", "--baselines", "--json", path("i.json"), "--plot", path("i.svg"),
@@ -226,6 +260,7 @@ TEST_F(BenchSmoke, BadArgumentsExitTwoAndWriteNothing) {
              {"bench", "--workers", "0", "--json", path("x.json")},
              {"bench", "--chunk-size", "eight", "--json", path("x.json")},
              {"bench", "--repeat", "0", "--json", path("x.json")},
+             {"bench", "--corpus", "klingon", "--json", path("x.json")},
              {"bench", "--plot", path("x.gif"), "--json", path("x.json")},
              {"bench", "--input", path("missing.txt"), "--json", path("x.json")},
              {"bench", "image", "--ops", "blur:4", "--json", path("x.json"), "--cache-dir", path("cache")},
