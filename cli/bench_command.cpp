@@ -38,6 +38,7 @@ struct BenchArgs {
     int images = 8;
     std::string image_size = "4096x4096";
     std::string ops = "grayscale,blur:5,sobel";
+    std::string image_format = "same";
     unsigned repeat = 3;
     unsigned warmup = 1;
     std::string json, csv, plot, cache_dir;
@@ -103,6 +104,7 @@ Settings resolve_builtin(const BenchArgs& a) {
         s.image_width = w, s.image_height = h;
     }
     s.image_ops = a.ops;
+    s.image_format = a.image_format;
     s.baselines = a.baselines;
     s.inputs = a.inputs;
     if (!s.inputs.empty() && a.workload == "all")
@@ -190,7 +192,7 @@ void add_exec_command(CLI::App& bench, BenchArgs& a, Action& action, std::shared
     cmd->callback([cmd, keep, &action] {
         const std::vector<std::string> leftover = cmd->remaining();
         std::string builtin_only;  // an option of the built-in workloads, given before `exec`
-        for (const char* name : {"workload", "--input", "--size", "--seed", "--corpus", "--images", "--image-size", "--ops",
+        for (const char* name : {"workload", "--input", "--size", "--seed", "--corpus", "--images", "--image-size", "--ops", "--format",
                                  "--baselines", "--cache-dir"})
             if (builtin_only.empty() && cmd->get_parent()->count(name) > 0) builtin_only = name;
         action = [keep, leftover, builtin_only] {
@@ -233,6 +235,9 @@ void add_bench_command(CLI::App& app, Action& action) {
         ->capture_default_str();
     cmd->add_option("--images", args->images, "image: how many synthetic images to generate")->capture_default_str();
     cmd->add_option("--image-size", args->image_size, "image: size of the synthetic images, WIDTHxHEIGHT")
+        ->capture_default_str();
+    cmd->add_option("--format", args->image_format, "image: output format, as `run image --format`")
+        ->check(CLI::IsMember({"same", "png", "jpg", "webp"}))
         ->capture_default_str();
     cmd->add_option("--ops", args->ops, "image: the op chain measured (see `parapipe run image --help`)")
         ->capture_default_str();

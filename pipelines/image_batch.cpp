@@ -16,7 +16,7 @@ Processed process_image(const Input& in, const Config& cfg) {
     try {
         const cv::Mat img = ops::load_image(in.path, cfg.max_pixels);
         const cv::Mat out = ops::apply_image_ops(img, cfg.ops);
-        ops::add_to_histogram(out, one.histogram);
+        if (cfg.histogram) ops::add_to_histogram(out, one.histogram);
         if (!cfg.output_dir.empty()) ops::write_image_atomically(output_path(in, cfg), out);
         one.pixels = out.total();
         one.input_pixels = img.total();

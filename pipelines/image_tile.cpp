@@ -17,11 +17,12 @@ namespace {
 /// Adds bands up and places them: in the run's output, or in the partial to stitch at the end.
 struct Stitch {
     std::shared_ptr<const TileSource> source;
+    bool histogram = true;
 
     using partial_type = Partial;
     Partial init() const { return {}; }
     void fold(Partial& p, const Band& b) const {
-        ops::add_to_histogram(b.pixels, p.histogram);
+        if (histogram) ops::add_to_histogram(b.pixels, p.histogram);
         p.images += 1;
         p.pixels += b.pixels.total();
         p.input_pixels += b.input_pixels;
@@ -50,7 +51,7 @@ ImagePlan make_tile_plan(const Input& input, Config cfg) {
         return Band{b.begin, ops::apply_image_ops_band(b.image, chain, b.begin, b.end),
                     std::uint64_t(b.end - b.begin) * b.image.cols};
     });
-    return then(flow.reduce(Stitch{source}).plan(), [source, cfg](std::pair<Result, Counters>&& done) {
+    return then(flow.reduce(Stitch{source, cfg.histogram}).plan(), [source, cfg](std::pair<Result, Counters>&& done) {
         source->finish();
         Result r = std::move(done.first);
         if (!cfg.output_dir.empty()) {

@@ -38,6 +38,7 @@ struct Input {
 struct Config {
     ops::ImageOps ops;
     std::string output_dir;  ///< empty: nothing is written (the histogram is still computed)
+    bool histogram = true;   ///< false: Result::histogram stays empty (one pass less over every output)
     OutputFormat format = OutputFormat::same;
     std::uint64_t max_pixels = ops::default_max_pixels;
     unsigned workers = 1;    ///< batch: chunks are balanced for this many workers; tile: bands

@@ -11,8 +11,7 @@
 #if PARAPIPE_WITH_IMAGE  // parapipe-image only (cli/image_program.hpp)
 #include <opencv2/core/utility.hpp>
 
-#include <parapipe/operators/image/apply_ops.hpp>
-#include <parapipe/operators/image/image_io.hpp>
+#include "bench/image/baseline.hpp"
 #include <parapipe/operators/image/parse_ops.hpp>
 #include <parapipe/pipelines/image.hpp>
 #endif
@@ -69,25 +68,32 @@ int run_baseline(const std::vector<std::string>& paths) {
 }
 
 #if PARAPIPE_WITH_IMAGE
-// The plain image loop: one image after another, OpenCV free to use its own threads inside each
-// call. Same decoding, ops and encoder settings as the pipeline, so outputs are byte-identical.
-int run_image_baseline(const std::vector<std::string>& paths, const std::string& ops_text, const std::string& out) {
-    const auto chain = ops::parse_image_ops(ops_text);
+// The plain image loop (bench/image/baseline.cpp): one image after another, OpenCV limited to one
+// thread, none of parapipe's image code. Only the output names come from the pipeline, so that
+// bench can compare the files byte for byte with seq's.
+int run_image_baseline(const std::vector<std::string>& paths, const std::string& ops_text, const std::string& format,
+                       const std::string& out) {
+    const auto chain = ops::parse_image_ops(ops_text);  // a bad chain is refused as `run image` refuses it
+    cv::setNumThreads(1);
     image::Config cfg;
     cfg.output_dir = out;
-    for (const auto& in : image::find_inputs(paths, out)) {
-        cv::Mat img = ops::load_image(in.path);
-        cv::Mat result = ops::apply_image_ops(img, chain);
-        const std::string target = image::output_path(in, cfg);
-        fs::create_directories(fs::path(target).parent_path());
-        ops::write_image_atomically(target, result);
+    cfg.format = image::parse_output_format(format).value_or(image::OutputFormat::same);
+    std::vector<std::pair<std::string, std::string>> files;
+    for (const auto& in : image::find_inputs(paths, out, cfg.format, {}, chain)) {
+        files.emplace_back(in.path, image::output_path(in, cfg));
+        fs::create_directories(fs::path(files.back().second).parent_path());
+    }
+    try {
+        parapipe::bench::baseline_loop(files, ops::to_string(chain));
+    } catch (const std::runtime_error& e) {
+        throw Error(std::string("OpenCV baseline: ") + e.what());
     }
     return exit_ok;
 }
 
 struct ImageBaselineArgs {
     std::vector<std::string> paths;
-    std::string ops, output;
+    std::string ops, format = "same", output;
 };
 #endif
 
@@ -104,13 +110,17 @@ void add_baseline_command(CLI::App& app, Action& action) {
 
 #if PARAPIPE_WITH_IMAGE
     auto img = std::make_shared<ImageBaselineArgs>();
-    auto* im = cmd->add_subcommand("image", "Sequential OpenCV loop over images (OpenCV's own threading)");
+    auto* im = cmd->add_subcommand("image", "Plain OpenCV loop over images, one thread (bench/image/baseline.cpp)");
     im->add_option("paths", img->paths, "Image files or folders")->required();
     im->add_option("--ops", img->ops, "Op chain")->required();
+    im->add_option("--format", img->format, "Output format, as run image --format")
+        ->check(CLI::IsMember({"same", "png", "jpg", "webp"}));
     im->add_option("--output", img->output, "Output folder")->required();
-    im->callback([img, &action] { action = [img] { return run_image_baseline(img->paths, img->ops, img->output); }; });
+    im->callback([img, &action] {
+        action = [img] { return run_image_baseline(img->paths, img->ops, img->format, img->output); };
+    });
 #else
-    auto* im = cmd->add_subcommand("image", "Sequential OpenCV loop over images (OpenCV's own threading)");
+    auto* im = cmd->add_subcommand("image", "Plain OpenCV loop over images, one thread (bench/image/baseline.cpp)");
     im->prefix_command();  // parapipe-image reads the arguments
     im->set_help_flag();
     im->callback([&action] { action = [] { return exec_image_program(); }; });

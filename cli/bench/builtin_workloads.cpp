@@ -134,7 +134,7 @@ Workload image_workload(const Settings& s, const std::string& scratch) {
     const std::string out = scratch + "/image-out";
     w.commands.push_back(writing_to_folder(
         command("",
-                with_inputs({s.exe, "run", "image", "--ops", s.image_ops, "--output", out, "--mode", kModeSlot, "--workers",
+                with_inputs({s.exe, "run", "image", "--ops", s.image_ops, "--format", s.image_format, "--output", out, "--mode", kModeSlot, "--workers",
                              kWorkersSlot, "--progress", "never", "--"},
                             w.inputs),
                 {"batch mode (one image per item); outputs compared byte for byte with seq's",
@@ -144,9 +144,11 @@ Workload image_workload(const Settings& s, const std::string& scratch) {
     if (s.baselines)
         w.commands.push_back(writing_to_folder(
             command("OpenCV baseline",
-                    with_inputs({s.exe, "bench-baseline", "image", "--ops", s.image_ops, "--output", out, "--"}, w.inputs),
-                    {"OpenCV baseline: one loop (read, ops, write) with OpenCV's own threading (" +
-                     std::to_string(cv::getNumThreads()) + " threads)"}),
+                    with_inputs({s.exe, "bench-baseline", "image", "--ops", s.image_ops, "--format", s.image_format,
+                                 "--output", out, "--"},
+                                w.inputs),
+                    {"OpenCV baseline: a plain loop (imread, the ops' OpenCV calls, imwrite), OpenCV limited to one "
+                     "thread, none of parapipe's image code (bench/image/baseline.cpp)"}),
             out));
     return w;
 }

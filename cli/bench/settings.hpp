@@ -27,6 +27,7 @@ struct Settings {
     int image_count = 8;                  ///< generated images
     int image_width = 4096, image_height = 4096;
     std::string image_ops = "grayscale,blur:5,sobel";
+    std::string image_format = "same";  ///< as `run image --format`
     unsigned repeat = 3;
     unsigned warmup = 1;
     bool baselines = false;
