@@ -251,6 +251,19 @@ private:
         plan.chunk_weight = [source](std::size_t c) { return static_cast<std::uint64_t>(source->weight(c)); };
         plan.describe_chunk = [source](std::size_t c) { return std::string(source->describe(c)); };
         plan.release = [source](std::size_t c) { source->release(c); };
+        if constexpr (requires(P& p) { red.reset(p); })
+            plan.reset = [red](CP& p) {
+                red.reset(p.value);
+                p.counters.clear();
+            };
+        if constexpr (Serializable<CP> && requires(P& p, Reader& r) { red.merge_serialized(p, r); })
+            plan.merge_serialized = [red](CP& into, const char* bytes, std::size_t n) {
+                Reader r(bytes, n);
+                red.merge_serialized(into.value, r);  // Counted's fields in order: value, then counters
+                Counters c;
+                deserialize(r, c);
+                merge_counters(into.counters, c);
+            };
         if constexpr (requires(const RunContext& ctx) { source->prepare(ctx); })
             plan.prepare = [source](const RunContext& ctx) { source->prepare(ctx); };
         if constexpr (requires { source->worker_init(); }) plan.worker_init = [source] { source->worker_init(); };

@@ -49,6 +49,14 @@ struct Plan {
     std::function<void()> worker_init;
     /// Called after a chunk is done, to release its resources (e.g. mapped pages); optional.
     std::function<void(std::size_t)> release;
+    /// Empties a partial for the next chunk, keeping its memory (a hash table's index and arena),
+    /// so a worker that folds each chunk into its own partial does not grow one from nothing per
+    /// chunk; optional (else the worker takes a fresh init()).
+    std::function<void(Partial&)> reset;
+    /// Merges a partial given serialized (engine/serialize.hpp) into `into`, key by key, without
+    /// building it first: the coordinator of Mode::processes decodes each chunk's reply this way.
+    /// Optional (else deserialize into init(), then merge). Throws Error on truncated bytes.
+    std::function<void(Partial& into, const char* bytes, std::size_t n)> merge_serialized;
 
     std::string describe(std::size_t chunk) const {
         return describe_chunk ? describe_chunk(chunk) : "chunk " + std::to_string(chunk);
@@ -72,6 +80,8 @@ auto then(Plan<P, R> plan, F f) {
     out.prepare = std::move(plan.prepare);
     out.worker_init = std::move(plan.worker_init);
     out.release = std::move(plan.release);
+    out.reset = std::move(plan.reset);
+    out.merge_serialized = std::move(plan.merge_serialized);
     return out;
 }
 

@@ -15,6 +15,11 @@
 //
 // To run in Mode::processes or Mode::shm the partial type must have a codec: std types need
 // nothing, a struct of your own needs PARAPIPE_FIELDS (engine/fields.hpp).
+//
+// Two optional members make Mode::processes cheaper (the keyed reductions have them):
+//   void reset(partial_type& p) const;                 // empty p for the next chunk, keeping its memory
+//   void merge_serialized(partial_type& p, Reader& r) const;  // merge a serialized partial into p
+// A reducer with either must give them exactly these meanings.
 #include <concepts>
 #include <utility>
 

@@ -1,8 +1,9 @@
 #pragma once
 // Mode::processes — a pool of forked workers. The coordinator sends chunk indices (workers
 // inherited the input mapping at fork) down one pipe per worker; each worker folds the chunk
-// into a fresh partial, serializes it (engine/serialize.hpp) and sends it back up its pipe;
-// the coordinator hands that worker its next chunk, then deserializes and merges. A worker that
+// into an empty partial, serializes it (engine/serialize.hpp) and sends it back up its pipe;
+// the coordinator hands that worker its next chunk, then decodes the reply straight into the
+// total (Plan::merge_serialized: no partial is rebuilt on the coordinator's side). A worker that
 // dies mid-chunk, or is stuck on it past the chunk timeout, is replaced and the chunk retried, up
 // to RunOptions::max_attempts; stragglers get backups (engine/detail/stragglers.hpp). This mode
 // exists to show what serialization costs: nothing here uses shared memory.
@@ -36,9 +37,12 @@ int process_worker_loop(const Plan<P, R>& plan, int in, int out) {
         ReplyHeader h{kind, payload.size()};
         return write_all(out, &h, sizeof h) && write_all(out, payload.data(), payload.size());
     };
+    // One partial and one buffer for every chunk: reset, not rebuilt, so a chunk's table does
+    // not grow (rehash, fault in fresh pages) from nothing each time.
+    P partial = plan.init();
+    Writer w;
     std::uint64_t chunk;
     while (read_all(in, &chunk, sizeof chunk)) {
-        P partial = plan.init();
         test_hook_chunk_started(chunk);
         try {
             run_chunk(plan, chunk, partial);
@@ -46,9 +50,11 @@ int process_worker_loop(const Plan<P, R>& plan, int in, int out) {
             reply(Reply::error, e.what());
             return 3;
         }
-        Writer w;
+        w.buffer().clear();
         serialize(w, partial);
         if (!reply(Reply::result, w.buffer())) return 0;  // coordinator gone
+        if (plan.reset) plan.reset(partial);
+        else partial = plan.init();
     }
     return 0;  // pipe closed: no more work
 }
@@ -156,10 +162,14 @@ R run_processes(const Plan<P, R>& plan, const RunOptions& opt) {
                 for (std::size_t o = 0; o < width; ++o)
                     if (o != w && busy[o] == static_cast<std::ptrdiff_t>(chunk))
                         kill_and_reap(pool.children[o]), feed(o);
-                P part = plan.init();
-                Reader r(payload.data(), payload.size());
-                deserialize(r, part);
-                plan.merge(total, std::move(part));
+                if (plan.merge_serialized) {
+                    plan.merge_serialized(total, payload.data(), payload.size());  // no partial built
+                } else {
+                    P part = plan.init();
+                    Reader r(payload.data(), payload.size());
+                    deserialize(r, part);
+                    plan.merge(total, std::move(part));
+                }
                 add_progress(opt, plan.weight(chunk));
             }
         }

@@ -85,6 +85,25 @@ void merge_maps(Map& into, Map&& from, Combine&& combine) {
     }
 }
 
+/// Empties a table for the next chunk, keeping its memory where the table allows.
+template <class V>
+void reset_map(StringTable<V>& m) { m.reset(); }
+template <class Map>
+void reset_map(Map& m) { m.clear(); }
+
+/// Merges a serialized table into `into` with combine(into_value, from_value). A StringTable is
+/// merged record by record from the bytes; other maps are decoded first.
+template <class V, class Combine>
+void merge_serialized(StringTable<V>& into, Reader& r, Combine&& combine) {
+    Serializer<StringTable<V>>::merge_into(r, into, std::forward<Combine>(combine));
+}
+template <class Map, class Combine>
+void merge_serialized(Map& into, Reader& r, Combine&& combine) {
+    Map part;
+    deserialize(r, part);
+    merge_maps(into, std::move(part), std::forward<Combine>(combine));
+}
+
 template <class Map>
 auto to_sorted_pairs(Map&& m) {
     auto out = take_pairs(std::move(m));
@@ -150,9 +169,11 @@ struct CountByKey {
     void fold(partial_type& m, I&& item) const {
         ++detail::slot(m, key(item), [] { return std::uint64_t{0}; });
     }
-    void merge(partial_type& into, partial_type&& from) const {
-        detail::merge_maps(into, std::move(from), [](std::uint64_t& a, std::uint64_t b) { a += b; });
-    }
+    void merge(partial_type& into, partial_type&& from) const { detail::merge_maps(into, std::move(from), add); }
+    /// For executors (engine/plan.hpp: reset, merge_serialized); merge_serialized needs a codec.
+    void reset(partial_type& m) const { detail::reset_map(m); }
+    void merge_serialized(partial_type& into, Reader& r) const { detail::merge_serialized(into, r, add); }
+    static void add(std::uint64_t& a, std::uint64_t b) { a += b; }
     std::vector<std::pair<K, std::uint64_t>> finalize(partial_type&& m) const {
         std::vector<std::pair<K, std::uint64_t>> out = detail::take_pairs(std::move(m));
         if (order.limit == 0 || order.limit >= out.size()) {
@@ -189,6 +210,10 @@ struct ReduceByKey {
     void merge(partial_type& into, partial_type&& from) const {
         detail::merge_maps(into, std::move(from), [&](V& a, V&& b) { a = combine(std::move(a), std::move(b)); });
     }
+    void reset(partial_type& m) const { detail::reset_map(m); }
+    void merge_serialized(partial_type& into, Reader& r) const {
+        detail::merge_serialized(into, r, [&](V& a, V&& b) { a = combine(std::move(a), std::move(b)); });
+    }
     std::vector<std::pair<K, V>> finalize(partial_type&& m) const { return detail::to_sorted_pairs(std::move(m)); }
 };
 
@@ -207,10 +232,11 @@ struct GroupByKey {
     void fold(partial_type& m, I&& item) const {
         detail::slot(m, key(item), [] { return std::vector<V>{}; }).emplace_back(value(item));
     }
-    void merge(partial_type& into, partial_type&& from) const {
-        detail::merge_maps(into, std::move(from), [](std::vector<V>& a, std::vector<V>&& b) {
-            a.insert(a.end(), std::make_move_iterator(b.begin()), std::make_move_iterator(b.end()));
-        });
+    void merge(partial_type& into, partial_type&& from) const { detail::merge_maps(into, std::move(from), append); }
+    void reset(partial_type& m) const { detail::reset_map(m); }
+    void merge_serialized(partial_type& into, Reader& r) const { detail::merge_serialized(into, r, append); }
+    static void append(std::vector<V>& a, std::vector<V>&& b) {
+        a.insert(a.end(), std::make_move_iterator(b.begin()), std::make_move_iterator(b.end()));
     }
     std::vector<std::pair<K, std::vector<V>>> finalize(partial_type&& m) const {
         auto out = detail::to_sorted_pairs(std::move(m));

@@ -175,11 +175,31 @@ public:
     void merge(StringTable&& from, Combine&& combine) {
         if (size_ < from.size_) swap(from);  // combine is commutative
         reserve(size_ + from.size_ / 2);
-        from.drain([&](std::string_view k, V&& v) {
-            const std::uint64_t h = Hash{}(k);
-            if (V* mine = find(k, h)) combine(*mine, std::move(v));
-            else insert_new(k, h, std::move(v));
-        });
+        from.drain([&](std::string_view k, V&& v) { merge_one(k, std::move(v), combine); });
+    }
+
+    /// Adds one (key, value): combine(V& mine, V&& value) when the key is present, else inserts it.
+    template <class Combine>
+    void merge_one(std::string_view key, V&& value, Combine&& combine) {
+        const std::uint64_t h = Hash{}(key);
+        if (V* mine = find(key, h)) combine(*mine, std::move(value));
+        else insert_new(key, h, std::move(value));
+    }
+
+    /// Empties the table but keeps its index and its first arena block, so refilling it with
+    /// about as many keys (the next chunk's words) neither rehashes nor allocates.
+    void reset() {
+        if constexpr (!std::is_trivially_destructible_v<V>) walk([&](char* rec) { value_of(rec)->~V(); });
+        // A first block longer than block_bytes holds one huge key: record numbers past
+        // block_bytes would need the blocks after it, so it goes too.
+        if (!blocks_.empty() && blocks_[0].size <= block_bytes) {
+            blocks_.resize(1);
+            blocks_[0].used = 0;
+        } else {
+            blocks_.clear();
+        }
+        std::fill(slots_.begin(), slots_.end(), Slot{});
+        size_ = 0;
     }
 
     /// Splits this table into n tables by part_of(string_hash(key), n); this one is drained.

@@ -3,6 +3,7 @@
 // (length, bytes, value) records, or in the shared segment (engine/shm_codec.hpp) as flat key,
 // end and value arrays when values are numbers (a word count), pairs otherwise. Loading
 // rebuilds the index; a table's keys are distinct, so no lookup is needed.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -34,6 +35,20 @@ struct Serializer<StringTable<V>, std::enable_if_t<Serializable<V>>> {
             V v;
             deserialize(r, v);
             t.insert_distinct(k, std::move(v));
+        }
+    }
+    /// Adds a serialized table's records into `into` without building it: combine(V& mine,
+    /// V&& theirs) for keys already there. One hash and one lookup per record.
+    template <class Combine>
+    static void merge_into(Reader& r, StringTable<V>& into, Combine&& combine) {
+        const auto n = r.pod<std::uint64_t>();
+        into.reserve(std::max<std::size_t>(into.size(), std::min<std::uint64_t>(n, r.remaining() / 4)));
+        for (std::uint64_t i = 0; i < n; ++i) {
+            const auto len = r.pod<std::uint32_t>();
+            const std::string_view k(r.take(len), len);
+            V v;
+            deserialize(r, v);
+            into.merge_one(k, std::move(v), combine);
         }
     }
 };

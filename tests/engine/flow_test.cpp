@@ -136,6 +136,42 @@ TEST(Flow, CountersAddUpInEveryMode) {
     }
 }
 
+// Keyed partials with string keys cross Mode::processes' pipes record by record and merge from
+// the bytes (Plan::merge_serialized); their counters come after them in the same reply.
+TEST(Flow, StringKeyedReductionsAndTheirCountersInEveryMode) {
+    const std::uint64_t n = 3000;
+    std::map<std::string, std::uint64_t> counts;
+    std::map<std::string, std::vector<std::uint64_t>> groups;
+    std::uint64_t big = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+        const std::uint64_t v = (i * 7919) % 1000;
+        ++counts["w" + std::to_string(v % 211)];
+        groups["g" + std::to_string(v % 13)].push_back(v);
+        big += v >= 500;
+    }
+    for (auto& [k, vs] : groups) std::sort(vs.begin(), vs.end());
+    const std::vector<std::pair<std::string, std::uint64_t>> expect_counts(counts.begin(), counts.end());
+    const std::vector<std::pair<std::string, std::vector<std::uint64_t>>> expect_groups(groups.begin(), groups.end());
+    for (const auto& mc : testing::all_mode_cases()) {
+        SCOPED_TRACE(mc.name());
+        Counters counters;
+        auto got = numbers(n)
+                       .map([](std::uint64_t v) {
+                           if (v >= 500) parapipe::count("big");
+                           return "w" + std::to_string(v % 211);
+                       })
+                       .count_by_key()
+                       .run({.mode = mc.mode, .workers = mc.workers}, counters);
+        EXPECT_EQ(got, expect_counts);
+        EXPECT_EQ(counters["big"], big);
+        EXPECT_EQ(numbers(n)
+                      .map([](std::uint64_t v) { return std::pair("g" + std::to_string(v % 13), v); })
+                      .group_by_key()
+                      .run({.mode = mc.mode, .workers = mc.workers}),
+                  expect_groups);
+    }
+}
+
 // A partial that cannot leave the process: fine in seq and threads, one clear error elsewhere.
 struct Opaque {
     int v = 0;

@@ -155,6 +155,61 @@ TEST(StringTable, CrossesAPipe) {
     EXPECT_EQ(contents(back), expect);
 }
 
+// Mode::processes merges each chunk's reply from its bytes: the same as decoding, then merging,
+// into an empty table and into one that shares some keys (and a truncated reply throws).
+TEST(StringTable, MergesStraightFromItsSerializedForm) {
+    auto add = [](std::uint64_t& a, std::uint64_t b) { a += b; };
+    StringTable<std::uint64_t> part;
+    std::map<std::string, std::uint64_t> expect;
+    count_into(part, expect, 0, 5000);
+    Writer w;
+    serialize(w, part);
+    StringTable<std::uint64_t> empty;
+    Reader r0(w.buffer().data(), w.buffer().size());
+    Serializer<StringTable<std::uint64_t>>::merge_into(r0, empty, add);
+    EXPECT_EQ(r0.remaining(), 0u);
+    EXPECT_EQ(contents(empty), expect);
+
+    StringTable<std::uint64_t> total;
+    count_into(total, expect, 2000, 9000);  // keys 2000.. overlap part's, 3000.. are new
+    Reader r1(w.buffer().data(), w.buffer().size());
+    Serializer<StringTable<std::uint64_t>>::merge_into(r1, total, add);
+    EXPECT_EQ(contents(total), expect);
+
+    StringTable<std::uint64_t> cut;
+    Reader r2(w.buffer().data(), w.buffer().size() - 3);
+    EXPECT_THROW(Serializer<StringTable<std::uint64_t>>::merge_into(r2, cut, add), Error);
+}
+
+// A worker of Mode::processes resets its table between chunks: afterwards it is empty and counts
+// the next chunk exactly, also after keys longer than a block and with non-trivial values.
+TEST(StringTable, ResetEmptiesAndRefills) {
+    using Table = StringTable<std::uint64_t, detail::StringHash, 4096>;
+    Table t;
+    std::map<std::string, std::uint64_t> first;
+    count_into(t, first, 0, 20000);
+    t.reset();
+    EXPECT_TRUE(t.empty());
+    EXPECT_TRUE(contents(t).empty());
+    std::map<std::string, std::uint64_t> second;
+    count_into(t, second, 1000, 7000);
+    EXPECT_EQ(contents(t), second);
+
+    Table huge;  // block 0 is one key longer than a block
+    ++huge.slot(std::string(10000, 'h'), [] { return std::uint64_t{0}; });
+    huge.reset();
+    std::map<std::string, std::uint64_t> after;
+    count_into(huge, after, 0, 3000);
+    EXPECT_EQ(contents(huge), after);
+
+    StringTable<std::vector<std::string>, detail::StringHash, 4096> v;
+    for (std::size_t i = 0; i < 3000; ++i) v.slot(key(i), [] { return std::vector<std::string>{}; }).push_back("x");
+    v.reset();
+    v.slot("again", [] { return std::vector<std::string>{}; }).push_back("y");
+    EXPECT_EQ(v.size(), 1u);
+    EXPECT_EQ(v.find("again")->size(), 1u);
+}
+
 }  // namespace
 }  // namespace parapipe
 
