@@ -4,7 +4,7 @@
 # that once broke it in fuzz/regressions/<target>/. New interesting inputs go to
 # build-fuzz/corpus/<target>/ (the seeds in the repository are never modified).
 #
-# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default: 20 s, every target)
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default: 10 s, every target)
 # Env:   JOBS (build parallelism, default 2), CXX (default clang++)
 # Exit status: non-zero when a target crashes, leaks, times out or breaks its invariant. The
 # input is saved as build-fuzz/artifacts/<target>/crash-*: copy it into
@@ -13,7 +13,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-seconds=${1:-20}
+seconds=${1:-10}
 shift || true
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
