@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <string_view>
 #include <thread>
 
 #include <parapipe/parapipe.hpp>
@@ -20,6 +22,12 @@
 
 namespace parapipe {
 namespace {
+
+// No worker process and no shared segment outlives a run, whatever happened in it.
+void expect_nothing_left(std::string_view where) {
+    EXPECT_EQ(testing::count_children(), 0) << where;
+    EXPECT_EQ(testing::count_shm_segments(), 0) << where;
+}
 
 namespace fs = std::filesystem;
 using testing::TempDir;
@@ -71,8 +79,7 @@ TEST_P(WorkerDeath, ChunkIsRetriedAndCountedOnce) {
     auto plan = tally_plan(chunks, 17, 2, how, dir.path());
     auto r = run(plan, {.mode = mode, .workers = workers, .max_attempts = 3});
     EXPECT_EQ(r, std::vector<std::uint64_t>(chunks, 1));
-    EXPECT_EQ(testing::count_children(), 0);
-    EXPECT_EQ(testing::count_shm_segments(), 0);
+    expect_nothing_left({});
 }
 
 INSTANTIATE_TEST_SUITE_P(Faults, WorkerDeath,
@@ -92,8 +99,7 @@ TEST(Faults, ChunkThatKillsEveryAttemptFailsTheRunByName) {
             EXPECT_NE(msg.find("input.txt bytes [400, 500)"), std::string::npos) << msg;
             EXPECT_NE(msg.find("3 attempts"), std::string::npos) << msg;
         }
-        EXPECT_EQ(testing::count_children(), 0);
-        EXPECT_EQ(testing::count_shm_segments(), 0);
+        expect_nothing_left({});
     }
 }
 
@@ -110,8 +116,7 @@ TEST(Faults, StoppedWorkerIsBackedUpAndCountedOnce) {
         EXPECT_EQ(run(plan, opt), std::vector<std::uint64_t>(chunks, 1)) << to_string(mode);
         EXPECT_GE(stats.backups.load(), 1u) << to_string(mode);
         EXPECT_EQ(stats.timeouts.load(), 0u) << to_string(mode);
-        EXPECT_EQ(testing::count_children(), 0) << to_string(mode);
-        EXPECT_EQ(testing::count_shm_segments(), 0) << to_string(mode);
+        expect_nothing_left(to_string(mode));
     }
 }
 
@@ -128,8 +133,7 @@ TEST(Faults, StoppedOnlyWorkerTimesOutAndTheChunkIsRetried) {
         opt.stats = &stats;
         EXPECT_EQ(run(plan, opt), std::vector<std::uint64_t>(chunks, 1)) << to_string(mode);
         EXPECT_EQ(stats.timeouts.load(), 1u) << to_string(mode);
-        EXPECT_EQ(testing::count_children(), 0) << to_string(mode);
-        EXPECT_EQ(testing::count_shm_segments(), 0) << to_string(mode);
+        expect_nothing_left(to_string(mode));
     }
 }
 
@@ -152,8 +156,7 @@ TEST(Faults, ChunkThatHangsOnEveryAttemptFailsTheRunByName) {
                 EXPECT_NE(msg.find("2 attempts"), std::string::npos) << msg;
             }
             EXPECT_GE(stats.timeouts.load(), 1u);
-            EXPECT_EQ(testing::count_children(), 0);
-            EXPECT_EQ(testing::count_shm_segments(), 0);
+            expect_nothing_left({});
         }
     }
 }
@@ -179,8 +182,7 @@ TEST(Faults, OperatorExceptionReachesTheCallerInEveryMode) {
             EXPECT_NE(msg.find("operator refused 'poison'"), std::string::npos) << msg;
             EXPECT_NE(msg.find("p.txt bytes ["), std::string::npos) << msg;
         }
-        EXPECT_EQ(testing::count_children(), 0) << mc.name();
-        EXPECT_EQ(testing::count_shm_segments(), 0) << mc.name();
+        expect_nothing_left(mc.name());
     }
 }
 
@@ -211,8 +213,7 @@ TEST(Faults, CancellationStopsEveryModeAndCleansUp) {
             EXPECT_EQ(e.signal(), SIGTERM);
         }
         stopper.join();
-        EXPECT_EQ(testing::count_children(), 0) << mc.name();
-        EXPECT_EQ(testing::count_shm_segments(), 0) << mc.name();
+        expect_nothing_left(mc.name());
     }
 }
 
