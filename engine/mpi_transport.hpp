@@ -6,6 +6,7 @@
 // UsageError naming the missing library. So library users who do not want MPI never link it.
 //
 //   if (parapipe::mpi_rank() == 0) write_output(result);   // rank 0 alone writes output
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -77,6 +78,14 @@ inline MpiTransport& mpi_transport() {
                          "(build parapipe with Open MPI installed: apt-get install libopenmpi-dev, and link "
                          "parapipe::mpi)");
     return *t;
+}
+
+/// Set once a Mode::mpi run has started in this process. Threads mode then keeps TBB's worker
+/// threads at its end: under Open MPI, tbb::finalize was seen to wait forever for a worker
+/// after an mpi run, and an MPI rank does not fork (the reason threads mode joins them).
+inline std::atomic<bool>& mpi_ran_here() {
+    static std::atomic<bool> ran{false};
+    return ran;
 }
 
 inline MpiStats& last_mpi_stats() {

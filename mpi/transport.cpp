@@ -4,8 +4,9 @@
 //   1. Chunks: a counter on rank 0 (an MPI window) hands out chunk indices one at a time with
 //      MPI_Fetch_and_op, so a slow rank simply takes fewer chunks. Every rank reads its chunks
 //      from the shared file system itself: no input crosses the network.
-//   2. Failures: every rank reports ok / failed after its last chunk (MPI_Allgather); the first
-//      failing rank's message travels to rank 0, which throws it; the other ranks exit.
+//   2. Failures: a rank whose chunk fails pushes the counter past the last chunk, so the others
+//      stop taking chunks; every rank reports ok / failed after its last chunk (MPI_Allgather);
+//      the first failing rank's message travels to rank 0, which throws it; the others exit.
 //   3. Keyed partials: each rank splits its partial by key hash into one piece per rank, sizes
 //      go out with MPI_Alltoall, the pieces point to point; each rank merges the keys it owns,
 //      then sends its share to rank 0. Other partials: a binomial tree towards rank 0.
@@ -204,6 +205,14 @@ MpiStats OpenMpiTransport::run(detail::MpiJob& job) {
     } catch (const std::exception& e) {
         status = 1;
         message = e.what();
+    }
+    if (status != 0 && !rank0_alone) {
+        // The job has failed: push the shared counter past the last chunk so that the other
+        // ranks take no more chunks and reach the report below without running the rest.
+        // (A sum, not a replace: concurrent accumulates must use the same operation.)
+        std::uint64_t before = 0;
+        MPI_Fetch_and_op(&chunks, &before, MPI_UINT64_T, 0, 0, MPI_SUM, win);
+        MPI_Win_flush(0, win);
     }
     MPI_Win_unlock_all(win);
     MPI_Win_free(&win);

@@ -23,7 +23,7 @@ void add(Plan& p, const CommandSpec& spec, const std::string& name, bool baselin
     p.rows.push_back({c, substitute(spec.argv, v), &spec});
 }
 
-// mpi rows: `mpirun -n W COMMAND` with one thread per rank, for W in the workers list.
+// mpi rows: `mpirun -n W MCA-ARGS COMMAND` with one thread per rank, for W in the workers list.
 void plan_mpi(Plan& p, const CommandSpec& spec, const Settings& s, const ChunkSize& chunk, double work) {
     for (unsigned w : s.workers) {
         // "auto": what `parapipe run` picks for W ranks of one thread each.
@@ -31,7 +31,11 @@ void plan_mpi(Plan& p, const CommandSpec& spec, const Settings& s, const ChunkSi
         const std::uint64_t bytes = derived ? default_chunk_size(static_cast<std::uint64_t>(work), w) : chunk.bytes;
         Config c{"mpi", false, w, bytes, chunk.text};
         SlotValues v{"mpi", "1", std::to_string(bytes)};
-        std::vector<std::string> argv{"mpirun", "-n", std::to_string(w)};
+        // One host: ranks talk through shared memory (ob1 over vader), so mpirun and MPI_Init
+        // probe no TCP interfaces or other transports, and PMIx keeps its keys in a hash
+        // table instead of the shared-memory store it creates and zeroes at every start.
+        std::vector<std::string> argv{"mpirun", "-n", std::to_string(w), "--mca", "pml", "ob1", "--mca",
+                                      "btl", "self,vader", "-x", "PMIX_MCA_gds=hash"};
         for (auto& a : substitute(spec.argv, v)) argv.push_back(std::move(a));
         p.rows.push_back({c, std::move(argv), &spec});
     }

@@ -10,6 +10,7 @@
 #include <absl/container/flat_hash_map.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string_view>
@@ -85,9 +86,20 @@ std::vector<std::string> split_by_key(P& p, std::size_t parts) {
     return blobs;
 }
 
+/// Test hook (tests/mpi/check.sh): when $PARAPIPE_TEST_MPI_FAIL_RANK names this rank (as the
+/// launcher announces it), every chunk this rank starts fails as an operator's exception would.
+inline bool test_hook_mpi_chunk_fails() {
+    static const bool fails = [] {
+        const char* r = std::getenv("PARAPIPE_TEST_MPI_FAIL_RANK");
+        return r && *r && std::atoi(r) == launcher_rank();
+    }();
+    return fails;
+}
+
 template <class P, class R>
 R run_mpi(const Plan<P, R>& plan, const RunOptions& opt) {
     MpiTransport& transport = mpi_transport();
+    mpi_ran_here() = true;
     if (plan.prepare) {
         // Other ranks are other processes, possibly on other hosts: results must travel back
         // in the partial, as in Mode::processes.
@@ -122,6 +134,8 @@ R run_mpi(const Plan<P, R>& plan, const RunOptions& opt) {
                         if (i >= plan.chunk_count) return;
                         auto& local = locals.local();
                         if (!local) local.emplace(plan.init());
+                        if (test_hook_mpi_chunk_fails())
+                            throw ChunkError(plan.describe(i) + ": failed on purpose ($PARAPIPE_TEST_MPI_FAIL_RANK)");
                         run_chunk(plan, i, *local);
                         add_progress(opt, plan.weight(i));
                     }));

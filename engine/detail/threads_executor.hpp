@@ -3,7 +3,7 @@
 // parallel stage folds each chunk into its thread's partial. At most workers × in_flight
 // chunks are live, so memory stays flat however many chunks there are. The partials are
 // merged at the end. TBB's worker threads are shut down before returning, so the process
-// may fork afterwards (Mode::processes, Mode::shm).
+// may fork afterwards (Mode::processes, Mode::shm), except after a Mode::mpi run (TbbScope).
 #include <atomic>
 #include <optional>
 
@@ -13,6 +13,7 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <parapipe/engine/detail/chunk_call.hpp>
+#include <parapipe/engine/mpi_transport.hpp>
 
 // ThreadSanitizer cannot see the synchronization inside an uninstrumented libtbb (Debian's):
 // a partial written by a TBB thread and read after the arena's wait looks like a race. These
@@ -42,11 +43,14 @@ inline void tsan_acquire([[maybe_unused]] void* p) {
 #endif
 }
 
-/// Joins TBB's worker threads on scope exit, so that a later fork() is safe.
+/// Joins TBB's worker threads on scope exit, so that a later fork() is safe; not in an MPI
+/// rank (mpi_ran_here(): there it would hang, and a rank does not fork).
 class TbbScope {
 public:
     TbbScope() : handle_(tbb::attach{}) {}
-    ~TbbScope() { tbb::finalize(handle_, std::nothrow); }
+    ~TbbScope() {
+        if (!mpi_ran_here()) tbb::finalize(handle_, std::nothrow);
+    }
     TbbScope(const TbbScope&) = delete;
     TbbScope& operator=(const TbbScope&) = delete;
 

@@ -73,7 +73,7 @@ TEST(Sources, LinesNeverSplitOrLoseALine) {
                            })
                            .sort()
                            .run({.mode = mc.mode, .workers = mc.workers});
-            EXPECT_EQ(got, expected);
+            EXPECT_EQ(got, testing::expected_here(mc, expected));
         }
     }
 }
@@ -92,8 +92,8 @@ TEST(Sources, TextFilesNeverSplitAWord) {
             Counters counters;
             auto got = text_files({path}, chunk).flat_map(ops::words).count_by_key().run(
                 {.mode = mc.mode, .workers = mc.workers}, counters);
-            EXPECT_EQ(got, expected);
-            EXPECT_EQ(counters["invalid_bytes"], ref.invalid_bytes);
+            EXPECT_EQ(got, testing::expected_here(mc, expected));
+            EXPECT_EQ(counters["invalid_bytes"], testing::expected_here(mc, ref.invalid_bytes));
         }
     }
 }
@@ -116,7 +116,7 @@ TEST(Sources, FilesGiveEachFileOnceAndWhole) {
                            .map([](const FileItem& f) { return std::pair(std::string(f.path), std::string(f.data)); })
                            .sort()
                            .run({.mode = mc.mode, .workers = mc.workers});
-            EXPECT_EQ(got, expected);
+            EXPECT_EQ(got, testing::expected_here(mc, expected));
         }
     }
 }
@@ -129,8 +129,9 @@ TEST(Sources, RangeAndGenerateGiveEveryItemOnce) {
             for (const auto& mc : testing::all_mode_cases()) {
                 SCOPED_TRACE(mc.name() + " n " + std::to_string(n) + " per " + std::to_string(per));
                 RunOptions opt{.mode = mc.mode, .workers = mc.workers};
-                EXPECT_EQ(range(all, per).sort().run(opt), all);
-                EXPECT_EQ(generate(n, [](std::uint64_t i) { return i; }, per).sort().run(opt), all);
+                EXPECT_EQ(range(all, per).sort().run(opt), testing::expected_here(mc, all));
+                EXPECT_EQ(generate(n, [](std::uint64_t i) { return i; }, per).sort().run(opt),
+                          testing::expected_here(mc, all));
             }
         }
     }
@@ -160,7 +161,8 @@ static_assert(Source<Squares>);
 
 TEST(Sources, UserSourceRunsInEveryMode) {
     for (const auto& mc : testing::all_mode_cases())
-        EXPECT_EQ(from(Squares{101}).sum().run({.mode = mc.mode, .workers = mc.workers}), 338350u);
+        EXPECT_EQ(from(Squares{101}).sum().run({.mode = mc.mode, .workers = mc.workers}),
+                  testing::expected_here(mc, std::uint64_t{338350}));
 }
 
 // More files spanning chunk boundaries than TextSource maps: the rest are cut by reading small
@@ -196,8 +198,9 @@ TEST(Sources, FilesBeyondTheMappingBudgetAreCutAndReadExactly) {
                            })
                            .sort()
                            .run(opt);
-            EXPECT_EQ(got, expected_lines);
-            EXPECT_EQ(text_files({root}, chunk).flat_map(ops::words).count_by_key().run(opt), expected_words);
+            EXPECT_EQ(got, testing::expected_here(mc, expected_lines));
+            EXPECT_EQ(text_files({root}, chunk).flat_map(ops::words).count_by_key().run(opt),
+                      testing::expected_here(mc, expected_words));
         }
     }
 }
@@ -228,9 +231,10 @@ TEST(Sources, ManyFilesNeedNeitherMappingsNorDescriptors) {
     for (const auto& mc : testing::all_mode_cases()) {
         SCOPED_TRACE(mc.name());
         RunOptions opt{.mode = mc.mode, .workers = mc.workers};
-        EXPECT_EQ(text_files({root}, 4096).flat_map(ops::words).count_by_key().run(opt), expected);
-        EXPECT_EQ(lines({root}, 100).count().run(opt), n);
-        EXPECT_EQ(files({root}, 100).count().run(opt), n);
+        EXPECT_EQ(text_files({root}, 4096).flat_map(ops::words).count_by_key().run(opt),
+                  testing::expected_here(mc, expected));
+        EXPECT_EQ(lines({root}, 100).count().run(opt), testing::expected_here(mc, std::uint64_t{n}));
+        EXPECT_EQ(files({root}, 100).count().run(opt), testing::expected_here(mc, std::uint64_t{n}));
     }
     ::setrlimit(RLIMIT_NOFILE, &before);
 }
@@ -327,10 +331,11 @@ TEST(Sources, FilesDeeperThanPathMaxAreRead) {
             SCOPED_TRACE(mc.name() + " chunk " + std::to_string(chunk));
             RunOptions opt{.mode = mc.mode, .workers = mc.workers};
             EXPECT_EQ(lines({top}, chunk).map([](const Line& l) { return std::string(l.text); }).sort().run(opt),
-                      (std::vector<std::string>{"deep down here", "second line"}));
-            EXPECT_EQ(text_files({top}, chunk).flat_map(ops::words).count_by_key().run(opt), words);
+                      testing::expected_here(mc, std::vector<std::string>{"deep down here", "second line"}));
+            EXPECT_EQ(text_files({top}, chunk).flat_map(ops::words).count_by_key().run(opt),
+                      testing::expected_here(mc, words));
             EXPECT_EQ(files({top}, chunk).map([](const FileItem& f) { return std::string(f.data); }).sort().run(opt),
-                      std::vector<std::string>{text});
+                      testing::expected_here(mc, std::vector<std::string>{text}));
         }
     }
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Mode::mpi through mpirun: word count and the image pipeline give the bytes --mode seq gives at
 # 1, 2 and 3 ranks and several chunk sizes, also over TCP (--mca btl self,tcp); rank 0 alone
-# writes; a rank that dies ends the job with no output file; stdin is refused; a process started
-# without mpirun is one rank.
+# writes; a rank that dies, or whose chunk throws, ends the job with no output file; stdin is
+# refused; a process started without mpirun is one rank.
 #   tests/mpi/check.sh PARAPIPE_BINARY
 set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 PARAPIPE_BINARY" >&2; exit 2; }
@@ -97,6 +97,24 @@ grep -q "rank 1" kill.err || fail "killed rank: stderr does not name rank 1: $(h
 [ -z "$(find . -maxdepth 1 -name '.killed.tsv.tmp-*')" ] || fail "killed rank: a temporary output file was left"
 ! pgrep -f -- "-o killed.tsv" >/dev/null || fail "killed rank: a rank is still running"
 runs=$((runs + 1))
+# An error inside a chunk on a rank other than 0 (the hook makes rank 1's chunks throw, as an
+# operator would): exit 1, one line from parapipe naming rank 1 and the chunk, no output file, no
+# temporary file, no rank left running.
+for ranks in 2 3; do
+  rc=0
+  PARAPIPE_TEST_MPI_FAIL_RANK=1 timeout 60 "${mpirun[@]}" -n "$ranks" "$bin" run wordcount text --mode mpi \
+    --workers 2 --chunk-size 1KiB -o failed.tsv >fail.out 2>fail.err || rc=$?
+  [ $rc -eq 1 ] || fail "chunk error on rank 1 of $ranks: exit $rc, expected 1: $(head -c 400 fail.err)"
+  [ "$(grep -c '^parapipe:' fail.err)" -eq 1 ] ||
+    fail "chunk error on rank 1 of $ranks: not one line from parapipe: $(head -c 600 fail.err)"
+  grep -Eq '^parapipe: rank 1: [^ ]+ bytes \[[0-9]+, [0-9]+\): failed on purpose' fail.err ||
+    fail "chunk error on rank 1 of $ranks: the line does not name rank 1 and the chunk: $(head -c 400 fail.err)"
+  [ ! -s fail.out ] || fail "chunk error on rank 1 of $ranks: something was printed to stdout"
+  [ ! -e failed.tsv ] || fail "chunk error on rank 1 of $ranks: an output file was written"
+  [ -z "$(find . -maxdepth 1 -name '.failed.tsv.tmp-*')" ] || fail "chunk error: a temporary output file was left"
+  ! pgrep -f -- "-o failed.tsv" >/dev/null || fail "chunk error on rank 1 of $ranks: a rank is still running"
+  runs=$((runs + 1))
+done
 # stdin: refused with one line, exit 2.
 rc=0
 echo "some words" | "$bin" run wordcount - --mode mpi >/dev/null 2>stdin.err || rc=$?

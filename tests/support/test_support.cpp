@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -16,19 +18,41 @@
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include <parapipe/engine/mpi_transport.hpp>
+
 namespace parapipe::testing {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// The job a launcher started this process in, the same on all its ranks ("" without one).
+std::string launcher_job() {
+    for (const char* name : {"PMIX_NAMESPACE", "OMPI_MCA_ess_base_jobid"})
+        if (const char* v = std::getenv(name); v && *v) return v;
+    return "";
+}
+
+}  // namespace
+
 TempDir::TempDir() {
     const char* tmp = std::getenv("TMPDIR");
     fs::path base = tmp && *tmp ? tmp : "/tmp";
-    std::random_device rd;
-    path_ = base / ("parapipe-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    static const std::string job = launcher_job();
+    if (!job.empty()) {
+        // Every rank runs the same tests in the same order: the n-th folder is the same one.
+        static unsigned made = 0;
+        shared_ = true;
+        path_ = base / ("parapipe-test-job-" + job + "-" + std::to_string(made++));
+    } else {
+        std::random_device rd;
+        path_ = base / ("parapipe-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    }
     fs::create_directories(path_);
 }
 
 TempDir::~TempDir() {
+    if (shared_) return;  // other ranks may still read it; tests/mpi/every_mode.sh removes it
     std::error_code ec;
     // Restore permissions tests may have removed, so cleanup cannot fail.
     for (auto it = fs::recursive_directory_iterator(path_, fs::directory_options::skip_permission_denied, ec);
@@ -41,9 +65,21 @@ TempDir::~TempDir() {
 std::string TempDir::write(const std::string& name, std::string_view content) const {
     fs::path p = path_ / name;
     fs::create_directories(p.parent_path());
-    std::ofstream f(p, std::ios::binary);
-    f.write(content.data(), static_cast<std::streamsize>(content.size()));
-    if (!f) throw std::runtime_error("cannot write " + p.string());
+    // In a shared folder, the ranks write the same bytes: the first whole copy is linked into
+    // place and stays (replacing it would make a rank's run see a replaced file). The temporary
+    // name is hidden, so that another rank's walk of the folder skips it.
+    const fs::path to =
+        shared_ ? p.parent_path() / ("." + p.filename().string() + ".tmp-" + std::to_string(::getpid())) : p;
+    {
+        std::ofstream f(to, std::ios::binary);
+        f.write(content.data(), static_cast<std::streamsize>(content.size()));
+        if (!f) throw std::runtime_error("cannot write " + to.string());
+    }
+    if (shared_) {
+        if (::link(to.c_str(), p.c_str()) != 0 && errno != EEXIST)
+            throw std::runtime_error("cannot link " + p.string() + ": " + std::strerror(errno));
+        fs::remove(to);
+    }
     return p.string();
 }
 
@@ -51,7 +87,7 @@ std::string ModeCase::name() const { return std::string(to_string(mode)) + "_" +
 
 bool mode_enabled(Mode m) {
     const char* env = std::getenv("PARAPIPE_TEST_MODES");
-    if (!env || !*env) return true;
+    if (!env || !*env) return m != Mode::mpi;
     std::stringstream list(env);
     for (std::string item; std::getline(list, item, ',');)
         if (item == to_string(m)) return true;
@@ -69,8 +105,12 @@ std::vector<ModeCase> all_mode_cases() {
     for (Mode m : {Mode::threads, Mode::processes, Mode::shm})
         if (mode_enabled(m))
             for (unsigned w : {1u, 2u, 4u}) out.push_back({m, w});
+    if (mode_enabled(Mode::mpi))
+        for (unsigned w : {1u, 2u}) out.push_back({Mode::mpi, w});
     return out;
 }
+
+bool output_here(const ModeCase& mc) { return mc.mode != Mode::mpi || mpi_rank() == 0; }
 
 void reference_count(std::string_view text, ReferenceCount& into) {
     const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());

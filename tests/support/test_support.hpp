@@ -16,6 +16,10 @@
 namespace parapipe::testing {
 
 /// A fresh folder under $TMPDIR, removed with everything in it on destruction.
+/// Under mpirun (tests/mpi/every_mode.sh) the ranks of one job share each folder, as a cluster's
+/// ranks share a file system: the n-th TempDir has the same path on every rank, each rank writes
+/// the same files (atomically, so a rank never reads half a file), and none removes it (another
+/// rank may still read it; the script gives the job a $TMPDIR of its own and removes that).
 class TempDir {
 public:
     TempDir();
@@ -28,19 +32,31 @@ public:
 
 private:
     std::filesystem::path path_;
+    bool shared_ = false;
 };
 
 /// Every (mode, workers) pair tests must cover: seq once, the parallel modes with 1, 2, 4.
 /// $PARAPIPE_TEST_MODES (e.g. "seq,threads", used under TSan, which cannot follow fork)
-/// keeps only the modes it lists.
+/// keeps only the modes it lists. mpi (1 and 2 threads per rank) only when it lists mpi: the
+/// binary must link parapipe::mpi, and the mode means something under mpirun
+/// (tests/mpi/every_mode.sh). Compare a run's result with expected_here(), not the expected one.
 struct ModeCase {
     Mode mode;
     unsigned workers;
     std::string name() const;
 };
 std::vector<ModeCase> all_mode_cases();
-/// False when $PARAPIPE_TEST_MODES is set and does not list `m`.
+/// False when $PARAPIPE_TEST_MODES is set and does not list `m` (mpi: true only when listed).
 bool mode_enabled(Mode m);
+/// True when a run of `mc` returns its result in this process: always, except in mpi mode on a
+/// rank other than 0, where run() returns an empty result (README, "Many machines").
+bool output_here(const ModeCase& mc);
+/// What a run of `mc` must return here: `expected` where the result comes out, an empty R on
+/// the other mpi ranks (which must still finish the run cleanly).
+template <class R>
+R expected_here(const ModeCase& mc, const R& expected) {
+    return output_here(mc) ? expected : R{};
+}
 /// True when $PARAPIPE_TEST_SMALL is set (sanitizer runs): heavy tests use smaller inputs.
 bool test_small();
 
