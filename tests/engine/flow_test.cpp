@@ -163,13 +163,13 @@ TEST(Flow, StringKeyedReductionsAndTheirCountersInEveryMode) {
                        })
                        .count_by_key()
                        .run({.mode = mc.mode, .workers = mc.workers}, counters);
-        EXPECT_EQ(got, expect_counts);
-        EXPECT_EQ(counters["big"], big);
+        EXPECT_EQ(got, testing::expected_here(mc, expect_counts));
+        EXPECT_EQ(counters["big"], testing::expected_here(mc, big));
         EXPECT_EQ(numbers(n)
                       .map([](std::uint64_t v) { return std::pair("g" + std::to_string(v % 13), v); })
                       .group_by_key()
                       .run({.mode = mc.mode, .workers = mc.workers}),
-                  expect_groups);
+                  testing::expected_here(mc, expect_groups));
     }
 }
 
