@@ -105,43 +105,62 @@ std::vector<Entry> list_dir(int fd, const std::string& shown, const WalkOptions&
 }
 
 // Walks the folder open at `fd` (shown as `shown`), relative to descriptors, holding one at a
-// time however deep the tree is: a subfolder is entered with openat(fd, name) after fd is
-// closed, and left with openat(sub, ".."), checked to be the same folder (else reopened by
-// path, any length: open_path). On return fd is open on the same folder again.
+// time however deep the tree is: a subfolder is entered with openat(fd, name) and fd closed, and
+// left with openat(sub, ".."), checked to be the same folder (else reopened by path, any length:
+// open_path). The folders being walked are a stack of their own, not the call stack, so depth is
+// bounded by memory only (a recursion ran out of stack at 2,500 levels under AddressSanitizer).
+// On return fd is open on the same folder again.
 void walk_dir(int& fd, const std::string& shown, const WalkOptions& opt, std::vector<std::string>& out) {
-    struct stat self {};
-    if (::fstat(fd, &self) != 0) throw UsageError("cannot read directory " + shown + ": " + std::strerror(errno));
-    for (const Entry& entry : list_dir(fd, shown, opt)) {
-        const std::string path = join(shown, entry.name);
-        if (!entry.dir) {
-            if (!opt.accept || opt.accept(path)) out.push_back(path);
+    struct Folder {
+        std::string shown;
+        std::vector<Entry> entries;
+        std::size_t next = 0;
+        dev_t dev = 0;
+        ino_t ino = 0;
+    };
+    std::vector<Folder> open;  // the root, then each subfolder being walked
+    auto enter = [&](std::string path) {  // fd is open on `path`
+        struct stat self {};
+        if (::fstat(fd, &self) != 0) throw UsageError("cannot read directory " + path + ": " + std::strerror(errno));
+        auto entries = list_dir(fd, path, opt);
+        open.push_back({std::move(path), std::move(entries), 0, self.st_dev, self.st_ino});
+    };
+    enter(shown);
+    while (true) {
+        Folder& here = open.back();
+        if (here.next == here.entries.size()) {  // done here: back up to the parent
+            open.pop_back();
+            if (open.empty()) return;
+            const Folder& parent = open.back();
+            const int up = ::openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            ::close(fd);
+            fd = up;
+            struct stat back {};
+            if (fd < 0 || ::fstat(fd, &back) != 0 || back.st_dev != parent.dev || back.st_ino != parent.ino) {
+                if (fd >= 0) ::close(fd);
+                fd = open_path(parent.shown, O_RDONLY | O_DIRECTORY | O_CLOEXEC);  // the subfolder moved meanwhile
+                if (fd < 0 || ::fstat(fd, &back) != 0 || back.st_dev != parent.dev || back.st_ino != parent.ino) {
+                    if (fd >= 0) ::close(fd);
+                    fd = -1;
+                    throw UsageError("cannot read directory " + parent.shown + ": it was moved while being read");
+                }
+            }
             continue;
         }
-        int sub = ::openat(fd, entry.name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        const Entry& entry = here.entries[here.next++];
+        std::string path = join(here.shown, entry.name);
+        if (!entry.dir) {
+            if (!opt.accept || opt.accept(path)) out.push_back(std::move(path));
+            continue;
+        }
+        const int sub = ::openat(fd, entry.name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (sub < 0) {
             if (errno == ENOENT) continue;  // removed while we walk
             throw UsageError("cannot read directory " + path + ": " + std::strerror(errno));
         }
         ::close(fd);
-        fd = -1;
-        try {
-            walk_dir(sub, path, opt, out);
-        } catch (...) {
-            ::close(sub);
-            throw;
-        }
-        fd = ::openat(sub, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        ::close(sub);
-        struct stat back {};
-        if (fd < 0 || ::fstat(fd, &back) != 0 || back.st_dev != self.st_dev || back.st_ino != self.st_ino) {
-            if (fd >= 0) ::close(fd);
-            fd = open_path(shown, O_RDONLY | O_DIRECTORY | O_CLOEXEC);  // the subfolder moved meanwhile
-            if (fd < 0 || ::fstat(fd, &back) != 0 || back.st_dev != self.st_dev || back.st_ino != self.st_ino) {
-                if (fd >= 0) ::close(fd);
-                fd = -1;
-                throw UsageError("cannot read directory " + shown + ": it was moved while being read");
-            }
-        }
+        fd = sub;
+        enter(std::move(path));  // invalidates `here` and `entry`
     }
 }
 
