@@ -213,7 +213,10 @@ TEST(Cli, WorkersDieWithTheirCoordinatorAndTheNextRunCleansUp) {
         };
         EXPECT_TRUE(wait_until([&] { return alive() == 0; })) << mode << ": workers outlived their coordinator";
         if (std::string(mode) == "shm") {
-            EXPECT_EQ(testing::count_shm_segments(pid), 1) << "the killed run's segment should still be there";
+            // The killed run's segment is left behind; any shm run on the machine removes it, so it
+            // may be gone already (ctest runs other tests meanwhile). After our next run it must be.
+            // Faults.StaleSegmentsOfDeadRunsAreRemoved tests the removal itself.
+            EXPECT_LE(testing::count_shm_segments(pid), 1);
             auto next = run_parapipe({"run", "wordcount", file, "--mode", "shm", "--workers", "1"});
             EXPECT_EQ(next.code, 0);
             EXPECT_EQ(testing::count_shm_segments(pid), 0) << "the next run should remove it";
