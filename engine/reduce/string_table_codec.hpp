@@ -29,13 +29,7 @@ struct Serializer<StringTable<V>, std::enable_if_t<Serializable<V>>> {
         const auto n = r.pod<std::uint64_t>();
         t.clear();
         t.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, r.remaining() / 4)));
-        for (std::uint64_t i = 0; i < n; ++i) {
-            const auto len = r.pod<std::uint32_t>();
-            const std::string_view k(r.take(len), len);
-            V v;
-            deserialize(r, v);
-            t.insert_distinct(k, std::move(v));
-        }
+        read_records(r, n, [&](std::string_view k, V&& v) { t.insert_distinct(k, std::move(v)); });
     }
     /// Adds a serialized table's records into `into` without building it: combine(V& mine,
     /// V&& theirs) for keys already there. One hash and one lookup per record.
@@ -43,12 +37,20 @@ struct Serializer<StringTable<V>, std::enable_if_t<Serializable<V>>> {
     static void merge_into(Reader& r, StringTable<V>& into, Combine&& combine) {
         const auto n = r.pod<std::uint64_t>();
         into.reserve(std::max<std::size_t>(into.size(), std::min<std::uint64_t>(n, r.remaining() / 4)));
+        read_records(r, n, [&](std::string_view k, V&& v) { into.merge_one(k, std::move(v), combine); });
+    }
+
+private:
+    // The n (length, key, value) records that follow the count: f(key, V&&) for each, the key
+    // pointing into the reader's bytes.
+    template <class F>
+    static void read_records(Reader& r, std::uint64_t n, F&& f) {
         for (std::uint64_t i = 0; i < n; ++i) {
             const auto len = r.pod<std::uint32_t>();
             const std::string_view k(r.take(len), len);
             V v;
             deserialize(r, v);
-            into.merge_one(k, std::move(v), combine);
+            f(k, std::move(v));
         }
     }
 };
