@@ -207,12 +207,12 @@ struct ReduceByKey {
         });
         if (!fresh) v = combine(std::move(v), V(value(item)));
     }
-    void merge(partial_type& into, partial_type&& from) const {
-        detail::merge_maps(into, std::move(from), [&](V& a, V&& b) { a = combine(std::move(a), std::move(b)); });
-    }
+    void merge(partial_type& into, partial_type&& from) const { detail::merge_maps(into, std::move(from), combiner()); }
     void reset(partial_type& m) const { detail::reset_map(m); }
-    void merge_serialized(partial_type& into, Reader& r) const {
-        detail::merge_serialized(into, r, [&](V& a, V&& b) { a = combine(std::move(a), std::move(b)); });
+    void merge_serialized(partial_type& into, Reader& r) const { detail::merge_serialized(into, r, combiner()); }
+    /// combine() in the form the table merges take: into the value already there.
+    auto combiner() const {
+        return [this](V& a, V&& b) { a = combine(std::move(a), std::move(b)); };
     }
     std::vector<std::pair<K, V>> finalize(partial_type&& m) const { return detail::to_sorted_pairs(std::move(m)); }
 };
