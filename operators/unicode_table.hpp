@@ -42,6 +42,14 @@ inline bool is_word(UChar32 c) {
     return detail::icu_is_word(c);
 }
 
+/// A word character (as is_word) that lowercasing leaves as it is: a word made only of these
+/// needs no copy. False for every code point outside the BMP (the caller then asks ICU).
+inline bool is_lowercase_word(UChar32 c) {
+    if (c < 0 || c >= 0x10000) return false;
+    const detail::BmpTable& t = detail::bmp();
+    return ((t.word[c >> 6] >> (c & 63)) & 1u) && t.lower[c] == c;
+}
+
 /// ICU's simple lowercase mapping, u_tolower(c).
 inline UChar32 simple_lower(UChar32 c) {
     if (c >= 0 && c < 0x10000) {

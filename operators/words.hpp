@@ -64,6 +64,51 @@ inline std::size_t ascii_word_end(const char* p, std::size_t i, std::size_t n, b
     }
     return i;
 }
+/// Past the word characters from `i` that lowercasing leaves unchanged: ASCII a-z and digits,
+/// and BMP word code points that are their own lowercase. Stops at anything else: a separator,
+/// an upper-case letter, a code point outside the BMP or an ill-formed byte.
+inline std::size_t lowercase_word_end(std::string_view text, std::size_t i) {
+    const std::size_t n = text.size();
+    while (i < n) {
+        const auto b = static_cast<unsigned char>(text[i]);
+        if (b < 0x80) {
+            if (!((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9'))) return i;
+            ++i;
+            continue;
+        }
+        std::size_t next = i;
+        UChar32 c;
+        if (b >= 0xC2 && b <= 0xDF && i + 1 < n && utf8::is_continuation(static_cast<unsigned char>(text[i + 1]))) {
+            c = ((b & 0x1F) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3F);  // two bytes, decoded here
+            next = i + 2;
+        } else if (b >= 0xE0 && b <= 0xEF && i + 2 < n) {  // three bytes (CJK): decoded here when well-formed
+            const auto b1 = static_cast<unsigned char>(text[i + 1]), b2 = static_cast<unsigned char>(text[i + 2]);
+            const bool ok = utf8::is_continuation(b1) && utf8::is_continuation(b2) &&
+                            (b != 0xE0 || b1 >= 0xA0) &&  // not overlong
+                            (b != 0xED || b1 < 0xA0);     // not a surrogate
+            if (!ok) return i;                            // the slow path counts what is ill-formed
+            c = ((b & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F);
+            next = i + 3;
+        } else {
+            c = utf8::next(text, next);
+        }
+        if (c < 0 || !unicode::is_lowercase_word(c)) return i;
+        i = next;
+    }
+    return i;
+}
+
+/// Where to go on when the word ends at `i`: at i for an ASCII separator or the end of the
+/// text, past a well-formed non-word code point. npos when the word does not end at i (an
+/// upper-case letter, a code point outside the BMP, an ill-formed byte): the slow path goes on.
+inline std::size_t after_word_end(std::string_view text, std::size_t i) {
+    if (i == text.size()) return i;
+    const auto b = static_cast<unsigned char>(text[i]);
+    if (b < 0x80) return utf8::is_ascii_word(b) ? std::string_view::npos : i;
+    std::size_t next = i;
+    const UChar32 c = utf8::next(text, next);
+    return c >= 0 && !utf8::is_word_code_point(c) ? next : std::string_view::npos;
+}
 }  // namespace detail
 
 /// Calls emit(std::string_view word) for each lowercased word in `text`; the view lives until
@@ -96,9 +141,24 @@ std::uint64_t for_each_word(std::string_view text, Emit&& emit) {
             }
             continue;
         }
-        // Slow path: the word goes on (or starts) with non-ASCII code points.
-        word.assign(text.data() + start, i - start);
-        for (char& c : word) c = detail::ascii_lower(c);
+        // The word goes on (or starts) with non-ASCII code points. Most such words (Cyrillic,
+        // Greek, CJK...) are already lowercase: when nothing in them changes, the word is a view
+        // of the text like an ASCII one, with no copy.
+        if (!has_upper) {
+            const std::size_t stop = detail::lowercase_word_end(text, i);
+            const std::size_t resume = detail::after_word_end(text, stop);
+            if (resume != std::string_view::npos) {
+                if (stop > start) emit(std::string_view(text.data() + start, stop - start));
+                i = resume;
+                continue;
+            }
+            i = stop;
+            word.assign(text.data() + start, i - start);  // lowercase already: copied as it is
+        } else {
+            word.assign(text.data() + start, i - start);
+            for (char& c : word) c = detail::ascii_lower(c);
+        }
+        // Slow path: something in the rest of the word changes when lowercased (or is ill-formed).
         while (i < n) {
             b = static_cast<unsigned char>(text[i]);
             if (b < 0x80) {

@@ -1,9 +1,11 @@
 // Tokenizer: operators/words.hpp for_each_word over 8 MiB of generated text (mixed case,
-// ~5% non-ASCII), over pure lowercase ASCII (the fast path), and with counting (count_text).
+// ~5% non-ASCII), over pure lowercase ASCII (the fast path), over mostly-Cyrillic and
+// mostly-CJK text (the non-ASCII paths), and with counting (count_text).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 
+#include "bench/corpus/text_corpus.hpp"
 #include "bench/micro/micro_corpus.hpp"
 #include <parapipe/operators/words.hpp>
 
@@ -40,6 +42,19 @@ void BM_ForEachWord_LowerAscii(benchmark::State& state) {
     tokenize(state, text);
 }
 BENCHMARK(BM_ForEachWord_LowerAscii)->Unit(benchmark::kMillisecond);
+
+// Non-ASCII words: two-byte (Cyrillic) and three-byte (CJK) code points, some capitalised.
+void BM_ForEachWord_Cyrillic(benchmark::State& state) {
+    static const std::string text = bench::make_text_corpus(8 << 20, 42, bench::TextKind::cyrillic);
+    tokenize(state, text);
+}
+BENCHMARK(BM_ForEachWord_Cyrillic)->Unit(benchmark::kMillisecond);
+
+void BM_ForEachWord_Cjk(benchmark::State& state) {
+    static const std::string text = bench::make_text_corpus(8 << 20, 42, bench::TextKind::cjk);
+    tokenize(state, text);
+}
+BENCHMARK(BM_ForEachWord_Cjk)->Unit(benchmark::kMillisecond);
 
 // Tokenize and count: the whole per-chunk work of word count.
 void BM_CountText(benchmark::State& state) {

@@ -77,6 +77,23 @@ TEST(Words, RandomBytesMatchReference) {
     }
 }
 
+// Words already lowercase are views of the text (no copy): runs of lowercase two- and three-byte
+// code points, broken by upper-case letters, code points outside the BMP, ill-formed,
+// overlong and surrogate sequences, and non-word code points of each length.
+TEST(Words, LowercaseNonAsciiRunsMatchReference) {
+    std::mt19937 rng(11);
+    const char* pieces[] = {"ж", "я", "ё", "中", "文", "ω", "a", "7", "Ж", "Ё", "Ω", "Z", "𝐀", "𐐀", "𐐨", " ", "。",
+                            "Â ", "Ì", "à", "í ", "ä¸", "À¯", "ÿ",
+                            "ï¿¿", "ǅ", "ǆ"};
+    for (int round = 0; round < 2000; ++round) {
+        std::string t;
+        const int len = 1 + static_cast<int>(rng() % 12);
+        for (int i = 0; i < len; ++i) t += pieces[rng() % std::size(pieces)];
+        SCOPED_TRACE(t);
+        expect_matches_reference(t);
+    }
+}
+
 // The ASCII fast path reads 16 bytes at a time: words of every length around a block, an
 // upper-case letter at every place (or none), ended by each kind of byte or by the text's end.
 TEST(Words, AsciiRunsOfEveryLengthAroundTheBlockSize) {
