@@ -1,6 +1,7 @@
 #include <parapipe/engine/text_source.hpp>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <linux/magic.h>
@@ -23,54 +24,12 @@ namespace {
 
 std::string errno_text(int e) { return std::strerror(e); }
 
-// Copies a stream (stdin, a FIFO) into an unlinked temporary file that can be mapped.
-int spool(int in, const std::string& display) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string dir = tmp && *tmp ? tmp : "/tmp";
-    int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd < 0) throw Error("cannot spool " + display + " to " + dir + ": " + errno_text(errno));
-    std::vector<char> buf(1 << 20);
-    for (;;) {
-        ssize_t r = ::read(in, buf.data(), buf.size());
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) {
-            int e = errno;
-            ::close(fd);
-            throw UsageError("cannot read " + display + ": " + errno_text(e));
-        }
-        if (r == 0) break;
-        for (ssize_t off = 0; off < r;) {
-            ssize_t w = ::write(fd, buf.data() + off, static_cast<std::size_t>(r - off));
-            if (w < 0 && errno == EINTR) continue;
-            if (w < 0) {
-                int e = errno;
-                ::close(fd);
-                throw Error("cannot spool " + display + " to " + dir + ": " + errno_text(e));
-            }
-            off += w;
-        }
-    }
-    return fd;
-}
-
 // Files of /proc and /sys claim a size of 0 (or 4096) and cannot be mapped: read them like a
 // stream, or /proc/cpuinfo would count as empty.
 bool is_pseudo_file(int fd) {
     struct statfs fs {};
     if (::fstatfs(fd, &fs) != 0) return false;
     return fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC || fs.f_type == DEBUGFS_MAGIC;
-}
-
-int spool_and_close(int fd, const std::string& display) {
-    int spooled = -1;
-    try {
-        spooled = spool(fd, display);
-    } catch (...) {
-        ::close(fd);
-        throw;
-    }
-    ::close(fd);
-    return spooled;
 }
 
 }  // namespace
@@ -178,18 +137,28 @@ std::shared_ptr<const TextSource> TextSource::open(const std::vector<std::string
     // The SIGBUS handler reads files_ without locks: it must never be reallocated once guarded.
     src->files_.reserve(inputs.size());
     src->guard_slot_ = Guard::add(src.get());  // before cutting: cuts read the mappings
+    src->chunk_size_ = chunk_size;
+    src->rule_ = cut_rule;
+    if (const char* w = std::getenv("PARAPIPE_STREAM_WINDOW"); w && *w) {
+        char* end = nullptr;
+        const unsigned long long v = std::strtoull(w, &end, 10);
+        if (*end != '\0' || v == 0) throw UsageError(std::string("PARAPIPE_STREAM_WINDOW must be a number of bytes, not '") + w + "'");
+        src->window_bytes_ = static_cast<std::size_t>(std::max<unsigned long long>(v, 4 * cut_context));
+    }
     for (std::string& path : inputs) {
         if (path == "-") {
-            src->add_file("<stdin>", spool(STDIN_FILENO, "<stdin>"), true, chunk_size, cut_rule);
+            const int fd = ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+            if (fd < 0) throw UsageError("cannot read <stdin>: " + errno_text(errno));
+            src->add_stream("<stdin>", fd);
             continue;
         }
         int fd = open_path(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) throw UsageError("cannot read " + path + ": " + errno_text(errno));
         struct stat st {};
         const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-        const bool stream = !regular || is_pseudo_file(fd);
-        if (stream) fd = spool_and_close(fd, path);  // FIFO, character device, /proc or /sys file
-        src->add_file(std::move(path), fd, stream, chunk_size, cut_rule);  // a million names are not copied twice
+        // FIFO, character device, /proc or /sys file: read in windows.
+        if (!regular || is_pseudo_file(fd)) src->add_stream(std::move(path), fd);
+        else src->add_file(std::move(path), fd, chunk_size, cut_rule);  // a million names are not copied twice
     }
     if (src->pieces_.size() > src->chunk_begin_.back()) src->chunk_begin_.push_back(src->pieces_.size());
     return src;
@@ -232,7 +201,15 @@ std::size_t cut_by_reading(int fd, std::size_t size, std::size_t from, CutRule r
 
 }  // namespace
 
-void TextSource::add_file(std::string display, int fd, bool spooled, std::size_t chunk_size, CutRule rule) {
+void TextSource::add_stream(std::string display, int fd) {
+    File f;
+    f.name = std::move(display);
+    f.stream = true;
+    streams_.push_back({static_cast<std::uint32_t>(files_.size()), fd});
+    files_.push_back(std::move(f));
+}
+
+void TextSource::add_file(std::string display, int fd, std::size_t chunk_size, CutRule rule) {
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
         int e = errno;
@@ -242,16 +219,15 @@ void TextSource::add_file(std::string display, int fd, bool spooled, std::size_t
     File f;
     f.name = std::move(display);
     f.size = static_cast<std::size_t>(st.st_size);
-    f.spooled = spooled;
     f.dev = st.st_dev;
     f.ino = st.st_ino;
     // A file that spans a chunk boundary is read by several chunks: map it while mappings
     // remain. A file inside one chunk is read once, by pread, when that chunk runs.
-    // A path through /proc or /dev (/proc/self/fd/N: the CLI's stdin spool, a memfd) names a
-    // descriptor of this process, which forked workers do not have: map it now, like a spool.
+    // A path through /proc or /dev (/proc/self/fd/N of a regular file, a memfd) names a
+    // descriptor of this process, which forked workers do not have: map it now.
     const bool spans = f.size > chunk_size - filled_;
     const bool by_descriptor = f.name.starts_with("/proc/") || f.name.starts_with("/dev/");
-    if (f.size > 0 && (spooled || by_descriptor || (spans && mapped_ < max_mapped))) {
+    if (f.size > 0 && (by_descriptor || (spans && mapped_ < max_mapped))) {
         void* p = ::mmap(nullptr, f.size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED) {
             int e = errno;
@@ -312,6 +288,7 @@ void TextSource::cut(std::uint32_t fi, int fd, std::size_t chunk_size, CutRule r
 
 TextSource::~TextSource() {
     Guard::remove(guard_slot_);
+    for (std::size_t i = next_stream_; i < streams_.size(); ++i) ::close(streams_[i].fd);
     for (auto& f : files_)
         if (f.data) ::munmap(const_cast<char*>(f.data), f.size);
 }
@@ -334,7 +311,7 @@ void TextSource::check_intact(std::size_t chunk) const {
         if (pieces_[p].file == last) continue;
         last = pieces_[p].file;
         const File& f = files_[last];
-        if (f.spooled) continue;
+        if (f.stream) continue;  // read into window_: nobody else can change it
         // Same inode, fewer bytes: what we read may be zeros. (A file replaced by rename is a new
         // inode; the one we mapped is intact. A file that grew is counted as it was when opened.)
         struct stat st {};
@@ -347,6 +324,7 @@ void TextSource::check_intact(std::size_t chunk) const {
 std::string_view TextSource::piece_text(const Piece& pc, std::string& buffer) const {
     const File& f = files_[pc.file];
     if (f.data) return std::string_view(f.data + pc.begin, pc.end - pc.begin);
+    if (f.stream) return std::string_view(window_.data() + (pc.begin - window_base_), pc.end - pc.begin);
     // Read now, by path: the file must still be the one that was cut.
     const int fd = open_path(f.name, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -390,7 +368,7 @@ void TextSource::release(std::size_t chunk) const {
     for (std::size_t p = chunk_begin_[chunk]; p < chunk_begin_[chunk + 1]; ++p) {
         const Piece& pc = pieces_[p];
         const File& f = files_[pc.file];
-        if (!f.data) continue;  // read into a buffer that is already gone
+        if (!f.data) continue;  // read into a buffer that is already gone, or a stream's window
         const std::size_t mapped = (f.size + page - 1) / page * page;
         const std::size_t from = pc.begin / folio * folio;
         const std::size_t to = std::min(mapped, (pc.end + folio - 1) / folio * folio);
@@ -398,5 +376,115 @@ void TextSource::release(std::size_t chunk) const {
     }
 }
 
+
+// ---- Streams, in windows ------------------------------------------------------------------
+// window_ holds [window_base_, window_base_ + window_len_) of the current stream. Chunks start at
+// window_start_; up to cut_context bytes before it are kept, so a rule sees the same context as
+// in a file. Reading happens here, between windows, while no chunk runs: no reader thread, so
+// nothing allocates or reads while a process mode forks.
+
+std::size_t TextSource::next_window(const WindowContext& ctx) const {
+    if (ctx.window == 0 && started_) {
+        const std::string name = streams_.empty() ? "the input" : files_[streams_.front().file].name;
+        throw UsageError(name + " is a stream and was read by an earlier run: a stream can be read once");
+    }
+    started_ = true;
+    if (!files_handed_) {
+        files_handed_ = true;
+        if (chunk_count() > 0) {
+            if (ctx.progress) ctx.progress->fetch_add(total_bytes_, std::memory_order_relaxed);
+            chunks_handed_ += chunk_count();
+            return chunk_count();
+        }
+    }
+    pieces_.clear();
+    chunk_begin_.assign(1, 0);
+    while (next_stream_ < streams_.size()) {
+        // Carry the tail of the last window (and cut_context bytes before it) to the front.
+        const std::size_t keep_from = window_start_ - std::min(window_start_, cut_context);
+        if (keep_from > 0) {
+            std::memmove(window_.data(), window_.data() + keep_from, window_len_ - keep_from);
+            window_len_ -= keep_from;
+            window_start_ -= keep_from;
+            window_base_ += keep_from;
+        }
+        if (window_.size() > window_bytes_ && window_len_ <= window_bytes_) {
+            // The window grew for a long record that is now done: give the memory back.
+            std::vector<char> smaller(window_bytes_);
+            std::memcpy(smaller.data(), window_.data(), window_len_);
+            window_.swap(smaller);
+        }
+        if (window_.size() < window_bytes_) window_.resize(window_bytes_);
+        for (;;) {
+            fill_window(ctx);
+            if (const std::size_t n = cut_window()) {
+                chunks_handed_ += n;
+                return n;
+            }
+            if (stream_ended_) break;
+            // A full window without a decided cut: one record longer than the window.
+            window_.resize(window_.size() * 2);
+        }
+        ::close(streams_[next_stream_].fd);
+        ++next_stream_;
+        window_len_ = window_start_ = 0;
+        window_base_ = 0;
+        stream_ended_ = false;
+    }
+    std::vector<char>().swap(window_);
+    pieces_.clear();
+    chunk_begin_.assign(1, 0);
+    return 0;
+}
+
+void TextSource::fill_window(const WindowContext& ctx) const {
+    const Stream& s = streams_[next_stream_];
+    const std::string& name = files_[s.file].name;
+    while (window_len_ < window_.size() && !stream_ended_) {
+        // Wait in short polls, so a cancel (Ctrl-C) stops a reader that no data comes to.
+        pollfd p{s.fd, POLLIN, 0};
+        const int ready = ::poll(&p, 1, 100);
+        if (ctx.cancel)
+            if (const int sig = ctx.cancel->load(std::memory_order_relaxed)) throw Interrupted(sig);
+        if (ready < 0 && errno != EINTR) throw UsageError("cannot read " + name + ": " + errno_text(errno));
+        if (ready <= 0) continue;
+        const ssize_t r = ::read(s.fd, window_.data() + window_len_, window_.size() - window_len_);
+        if (r < 0) {
+            if (errno == EINTR || errno == EAGAIN) continue;
+            throw UsageError("cannot read " + name + ": " + errno_text(errno));
+        }
+        if (r == 0) {
+            stream_ended_ = true;
+            break;
+        }
+        window_len_ += static_cast<std::size_t>(r);
+        total_bytes_ += static_cast<std::uint64_t>(r);
+        if (ctx.progress) ctx.progress->fetch_add(static_cast<std::uint64_t>(r), std::memory_order_relaxed);
+    }
+}
+
+std::size_t TextSource::cut_window() const {
+    const auto fi = streams_[next_stream_].file;
+    const std::string_view text(window_.data(), window_len_);
+    const std::size_t chunk = std::min(chunk_size_, std::max<std::size_t>(1, window_bytes_ / 8));
+    std::size_t pos = window_start_;
+    while (pos < window_len_) {
+        std::size_t end = window_len_;
+        if (window_len_ - pos > chunk) {
+            end = rule_(text, pos + chunk);
+            // Decided only with cut_context bytes after it (engine CutRule), or at the stream's end.
+            if (!stream_ended_ && end + cut_context > window_len_) break;
+        } else if (!stream_ended_) {
+            break;  // less than a chunk left: it goes with the next window
+        }
+        if (end > pos) {
+            pieces_.push_back({fi, static_cast<std::size_t>(window_base_ + pos), static_cast<std::size_t>(window_base_ + end)});
+            chunk_begin_.push_back(pieces_.size());
+        }
+        pos = end;
+    }
+    window_start_ = pos;
+    return chunk_count();
+}
 
 }  // namespace parapipe
