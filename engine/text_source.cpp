@@ -149,7 +149,12 @@ std::shared_ptr<const TextSource> TextSource::open(const std::vector<std::string
         if (path == "-") {
             const int fd = ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
             if (fd < 0) throw UsageError("cannot read <stdin>: " + errno_text(errno));
-            src->add_stream("<stdin>", fd);
+            // `< file` at its start: a regular file (mapped, add_file); else a stream.
+            struct stat st {};
+            const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::lseek(fd, 0, SEEK_CUR) == 0 &&
+                                 !is_pseudo_file(fd);
+            if (regular) src->add_file("<stdin>", fd, chunk_size, cut_rule);
+            else src->add_stream("<stdin>", fd);
             continue;
         }
         int fd = open_path(path, O_RDONLY | O_CLOEXEC);
@@ -223,10 +228,10 @@ void TextSource::add_file(std::string display, int fd, std::size_t chunk_size, C
     f.ino = st.st_ino;
     // A file that spans a chunk boundary is read by several chunks: map it while mappings
     // remain. A file inside one chunk is read once, by pread, when that chunk runs.
-    // A path through /proc or /dev (/proc/self/fd/N of a regular file, a memfd) names a
-    // descriptor of this process, which forked workers do not have: map it now.
+    // A path through /proc or /dev (/proc/self/fd/N of a regular file, a memfd), or a regular
+    // file on stdin, names a descriptor of this process, which forked workers do not have: map it now.
     const bool spans = f.size > chunk_size - filled_;
-    const bool by_descriptor = f.name.starts_with("/proc/") || f.name.starts_with("/dev/");
+    const bool by_descriptor = f.name.starts_with("/proc/") || f.name.starts_with("/dev/") || f.name == "<stdin>";
     if (f.size > 0 && (by_descriptor || (spans && mapped_ < max_mapped))) {
         void* p = ::mmap(nullptr, f.size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED) {
@@ -324,7 +329,7 @@ void TextSource::check_intact(std::size_t chunk) const {
 std::string_view TextSource::piece_text(const Piece& pc, std::string& buffer) const {
     const File& f = files_[pc.file];
     if (f.data) return std::string_view(f.data + pc.begin, pc.end - pc.begin);
-    if (f.stream) return std::string_view(window_.data() + (pc.begin - window_base_), pc.end - pc.begin);
+    if (f.stream) return std::string_view(window_.get() + (pc.begin - window_base_), pc.end - pc.begin);
     // Read now, by path: the file must still be the one that was cut.
     const int fd = open_path(f.name, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -403,18 +408,14 @@ std::size_t TextSource::next_window(const WindowContext& ctx) const {
         // Carry the tail of the last window (and cut_context bytes before it) to the front.
         const std::size_t keep_from = window_start_ - std::min(window_start_, cut_context);
         if (keep_from > 0) {
-            std::memmove(window_.data(), window_.data() + keep_from, window_len_ - keep_from);
+            std::memmove(window_.get(), window_.get() + keep_from, window_len_ - keep_from);
             window_len_ -= keep_from;
             window_start_ -= keep_from;
             window_base_ += keep_from;
         }
-        if (window_.size() > window_bytes_ && window_len_ <= window_bytes_) {
-            // The window grew for a long record that is now done: give the memory back.
-            std::vector<char> smaller(window_bytes_);
-            std::memcpy(smaller.data(), window_.data(), window_len_);
-            window_.swap(smaller);
-        }
-        if (window_.size() < window_bytes_) window_.resize(window_bytes_);
+        // First window, or the window grew for a long record that is now done (give it back).
+        if (window_cap_ < window_bytes_ || (window_cap_ > window_bytes_ && window_len_ <= window_bytes_))
+            resize_window(window_bytes_);
         for (;;) {
             fill_window(ctx);
             if (const std::size_t n = cut_window()) {
@@ -423,7 +424,7 @@ std::size_t TextSource::next_window(const WindowContext& ctx) const {
             }
             if (stream_ended_) break;
             // A full window without a decided cut: one record longer than the window.
-            window_.resize(window_.size() * 2);
+            resize_window(window_cap_ * 2);
         }
         ::close(streams_[next_stream_].fd);
         ++next_stream_;
@@ -431,7 +432,8 @@ std::size_t TextSource::next_window(const WindowContext& ctx) const {
         window_base_ = 0;
         stream_ended_ = false;
     }
-    std::vector<char>().swap(window_);
+    window_.reset();
+    window_cap_ = 0;
     pieces_.clear();
     chunk_begin_.assign(1, 0);
     return 0;
@@ -440,7 +442,7 @@ std::size_t TextSource::next_window(const WindowContext& ctx) const {
 void TextSource::fill_window(const WindowContext& ctx) const {
     const Stream& s = streams_[next_stream_];
     const std::string& name = files_[s.file].name;
-    while (window_len_ < window_.size() && !stream_ended_) {
+    while (window_len_ < window_cap_ && !stream_ended_) {
         // Wait in short polls, so a cancel (Ctrl-C) stops a reader that no data comes to.
         pollfd p{s.fd, POLLIN, 0};
         const int ready = ::poll(&p, 1, 100);
@@ -448,7 +450,7 @@ void TextSource::fill_window(const WindowContext& ctx) const {
             if (const int sig = ctx.cancel->load(std::memory_order_relaxed)) throw Interrupted(sig);
         if (ready < 0 && errno != EINTR) throw UsageError("cannot read " + name + ": " + errno_text(errno));
         if (ready <= 0) continue;
-        const ssize_t r = ::read(s.fd, window_.data() + window_len_, window_.size() - window_len_);
+        const ssize_t r = ::read(s.fd, window_.get() + window_len_, window_cap_ - window_len_);
         if (r < 0) {
             if (errno == EINTR || errno == EAGAIN) continue;
             throw UsageError("cannot read " + name + ": " + errno_text(errno));
@@ -463,9 +465,16 @@ void TextSource::fill_window(const WindowContext& ctx) const {
     }
 }
 
+void TextSource::resize_window(std::size_t capacity) const {
+    std::unique_ptr<char[]> next(new char[capacity]);  // default-initialized: not zeroed
+    if (window_len_ > 0) std::memcpy(next.get(), window_.get(), window_len_);
+    window_ = std::move(next);
+    window_cap_ = capacity;
+}
+
 std::size_t TextSource::cut_window() const {
     const auto fi = streams_[next_stream_].file;
-    const std::string_view text(window_.data(), window_len_);
+    const std::string_view text(window_.get(), window_len_);
     const std::size_t chunk = std::min(chunk_size_, std::max<std::size_t>(1, window_bytes_ / 8));
     std::size_t pos = window_start_;
     while (pos < window_len_) {

@@ -18,7 +18,11 @@
 // more workers with the default chunk size of 8 MiB), and the tail after the last cut (a record
 // not yet complete) is carried to the next window. A record longer than a window grows the
 // buffer for that record only. Offsets (for_each_piece, describe) stay offsets in the stream.
-// A stream is read once: a second run of the same source is a UsageError.
+// A stream is read once: a second run of the same source is a UsageError. Standard input that
+// is a regular file at its start (`< file`) is not a stream: it is mapped like a file.
+// Reading happens in next_window(), between windows, with no reader thread: nothing reads or
+// allocates while a process mode forks, and a window's chunks run while the writer of the
+// stream fills the pipe (up to its 64 KiB) and waits.
 // Read-only after construction, except next_window(), which replaces the current window: it
 // must be called only while no chunk of the source runs (run() does so, between windows, in the
 // coordinator; forked workers are forked per window and inherit the window). Otherwise
@@ -135,6 +139,8 @@ private:
     /// Cuts window_ from window_start_ into chunks; returns how many (0: the window holds no
     /// decided cut yet, or nothing).
     std::size_t cut_window() const;
+    /// Gives window_ `capacity` bytes, keeping its data.
+    void resize_window(std::size_t capacity) const;
     /// The text of a piece: in its mapping, or read into `buffer` (a file read lazily).
     std::string_view piece_text(const Piece& pc, std::string& buffer) const;
     /// Adds the pieces of file fi (open at fd, or mapped) to the chunks.
@@ -159,7 +165,9 @@ private:
     mutable std::size_t next_stream_ = 0;        // index in streams_ of the stream being read
     mutable bool files_handed_ = false;          // window 0 (the regular files) was handed out
     mutable bool started_ = false;               // next_window() was called: a later run cannot read it
-    mutable std::vector<char> window_;           // the window buffer
+    // The window buffer, not zeroed (pages are touched only as the stream fills them).
+    mutable std::unique_ptr<char[]> window_;
+    mutable std::size_t window_cap_ = 0;
     mutable std::size_t window_len_ = 0;         // bytes of window_ that hold data
     mutable std::size_t window_start_ = 0;       // where the next chunk starts in window_
     mutable std::uint64_t window_base_ = 0;      // stream offset of window_[0]

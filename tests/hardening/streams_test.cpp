@@ -1,5 +1,5 @@
-// Streams as input in every mode: standard input and named pipes are spooled to an unlinked
-// temporary file in $TMPDIR and mapped, so forked workers see them like any file.
+// Streams as input in every mode: standard input and named pipes are read in windows of memory
+// (engine/text_source.hpp), never copied to $TMPDIR: a run works with $TMPDIR missing.
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include <parapipe/operators/utf8.hpp>
@@ -130,23 +132,51 @@ TEST(Streams, StreamsAndFilesMix) {
     EXPECT_TRUE(r.out == testing::reference_tsv(ref));
 }
 
-// Through the C++ API: a named pipe read once, run in every mode.
+// Through the C++ API: a named pipe, read by one run, in every mode.
 TEST(Streams, NamedPipeThroughTheApi) {
     const std::string text = text_of(1 << 20);
-    TempDir dir;
-    const std::string fifo = make_fifo(dir, "api.fifo");
-    std::shared_ptr<const TextFilesSource> source;
-    {
-        FifoWriter writer(fifo, text);
-        source = wordcount::open({fifo}, 16 << 10);  // spools until the writer closes
-    }
-    EXPECT_EQ(source->text().total_bytes(), text.size());
-    auto plan = wordcount::make_plan(source);
     const std::string expected = reference_tsv_of(text);
-    for (const auto& mc : testing::all_mode_cases())
+    for (const auto& mc : testing::all_mode_cases()) {
+        if (mc.mode == Mode::mpi) continue;  // refused for streams
+        TempDir dir;
+        const std::string fifo = make_fifo(dir, "api.fifo");
+        FifoWriter writer(fifo, text);
+        auto source = wordcount::open({fifo}, 16 << 10);  // opens the FIFO; reads nothing yet
+        auto plan = wordcount::make_plan(source);
         EXPECT_TRUE(wordcount::format(run(plan, {.mode = mc.mode, .workers = mc.workers}), wordcount::Format::tsv) ==
                     expected)
             << mc.name();
+        writer.join();
+        EXPECT_EQ(source->text().total_bytes(), text.size());
+        EXPECT_THROW(run(plan, {.mode = mc.mode, .workers = mc.workers}), UsageError);  // read once
+    }
+}
+
+// No temporary file for a stream: $TMPDIR missing or unwritable changes nothing, and the
+// result is the file's.
+TEST(Streams, StandardInputNeedsNoTemporaryFolder) {
+    TempDir dir;
+    const std::string text = text_of(1 << 20);
+    const std::string file = dir.write("in.txt", text);
+    const auto from_file = run_parapipe({"run", "wordcount", file});
+    ASSERT_EQ(from_file.code, 0) << from_file.err;
+    const std::string unwritable = (dir.path() / "ro").string();
+    std::filesystem::create_directory(unwritable);
+    std::filesystem::permissions(unwritable, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+    const char* old = std::getenv("TMPDIR");
+    const std::string saved = old ? old : "";
+    for (const std::string& tmp : {(dir.path() / "missing").string(), unwritable, std::string("/proc")}) {
+        ::setenv("TMPDIR", tmp.c_str(), 1);
+        for (const char* mode : {"seq", "threads", "processes", "shm"}) {
+            if (!testing::mode_enabled(*parse_mode(mode))) continue;
+            auto r = run_parapipe({"run", "wordcount", "-", "--mode", mode, "--workers", "2", "--stats"}, text);
+            EXPECT_EQ(r.code, 0) << tmp << " " << mode << " " << r.err;
+            EXPECT_TRUE(r.out == from_file.out) << tmp << " " << mode;
+            EXPECT_EQ(r.err.find("spool"), std::string::npos) << r.err;
+        }
+    }
+    if (old) ::setenv("TMPDIR", saved.c_str(), 1);
+    else ::unsetenv("TMPDIR");
 }
 
 }  // namespace
