@@ -294,6 +294,7 @@ void TextSource::cut(std::uint32_t fi, int fd, std::size_t chunk_size, CutRule r
 TextSource::~TextSource() {
     Guard::remove(guard_slot_);
     for (std::size_t i = next_stream_; i < streams_.size(); ++i) ::close(streams_[i].fd);
+    if (window_) ::munmap(window_, window_cap_);
     for (auto& f : files_)
         if (f.data) ::munmap(const_cast<char*>(f.data), f.size);
 }
@@ -329,7 +330,7 @@ void TextSource::check_intact(std::size_t chunk) const {
 std::string_view TextSource::piece_text(const Piece& pc, std::string& buffer) const {
     const File& f = files_[pc.file];
     if (f.data) return std::string_view(f.data + pc.begin, pc.end - pc.begin);
-    if (f.stream) return std::string_view(window_.get() + (pc.begin - window_base_), pc.end - pc.begin);
+    if (f.stream) return std::string_view(window_ + (pc.begin - window_base_), pc.end - pc.begin);
     // Read now, by path: the file must still be the one that was cut.
     const int fd = open_path(f.name, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -408,7 +409,7 @@ std::size_t TextSource::next_window(const WindowContext& ctx) const {
         // Carry the tail of the last window (and cut_context bytes before it) to the front.
         const std::size_t keep_from = window_start_ - std::min(window_start_, cut_context);
         if (keep_from > 0) {
-            std::memmove(window_.get(), window_.get() + keep_from, window_len_ - keep_from);
+            std::memmove(window_, window_ + keep_from, window_len_ - keep_from);
             window_len_ -= keep_from;
             window_start_ -= keep_from;
             window_base_ += keep_from;
@@ -432,8 +433,7 @@ std::size_t TextSource::next_window(const WindowContext& ctx) const {
         window_base_ = 0;
         stream_ended_ = false;
     }
-    window_.reset();
-    window_cap_ = 0;
+    resize_window(0);
     pieces_.clear();
     chunk_begin_.assign(1, 0);
     return 0;
@@ -450,7 +450,7 @@ void TextSource::fill_window(const WindowContext& ctx) const {
             if (const int sig = ctx.cancel->load(std::memory_order_relaxed)) throw Interrupted(sig);
         if (ready < 0 && errno != EINTR) throw UsageError("cannot read " + name + ": " + errno_text(errno));
         if (ready <= 0) continue;
-        const ssize_t r = ::read(s.fd, window_.get() + window_len_, window_cap_ - window_len_);
+        const ssize_t r = ::read(s.fd, window_ + window_len_, window_cap_ - window_len_);
         if (r < 0) {
             if (errno == EINTR || errno == EAGAIN) continue;
             throw UsageError("cannot read " + name + ": " + errno_text(errno));
@@ -466,15 +466,19 @@ void TextSource::fill_window(const WindowContext& ctx) const {
 }
 
 void TextSource::resize_window(std::size_t capacity) const {
-    std::unique_ptr<char[]> next(new char[capacity]);  // default-initialized: not zeroed
-    if (window_len_ > 0) std::memcpy(next.get(), window_.get(), window_len_);
-    window_ = std::move(next);
+    // Pages are touched only as the stream fills them.
+    void* p = capacity ? ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) : nullptr;
+    if (p == MAP_FAILED) throw Error("cannot allocate a window of " + std::to_string(capacity) + " bytes for " +
+                                     files_[streams_[next_stream_].file].name + ": " + errno_text(errno));
+    if (window_len_ > 0 && p) std::memcpy(p, window_, window_len_);
+    if (window_) ::munmap(window_, window_cap_);
+    window_ = static_cast<char*>(p);
     window_cap_ = capacity;
 }
 
 std::size_t TextSource::cut_window() const {
     const auto fi = streams_[next_stream_].file;
-    const std::string_view text(window_.get(), window_len_);
+    const std::string_view text(window_, window_len_);
     const std::size_t chunk = std::min(chunk_size_, std::max<std::size_t>(1, window_bytes_ / 8));
     std::size_t pos = window_start_;
     while (pos < window_len_) {
