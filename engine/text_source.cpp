@@ -13,8 +13,10 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <thread>
 
 #include <parapipe/engine/errors.hpp>
 
@@ -207,6 +209,10 @@ std::size_t cut_by_reading(int fd, std::size_t size, std::size_t from, CutRule r
 }  // namespace
 
 void TextSource::add_stream(std::string display, int fd) {
+    // A pipe of 1 MiB (the default limit of /proc/sys/fs/pipe-max-size) instead of 64 KiB: the
+    // writer and this reader wake each other 16 times less often. Best effort: not a pipe, or
+    // over the limit, keeps the size it has.
+    ::fcntl(fd, F_SETPIPE_SZ, 1 << 20);
     File f;
     f.name = std::move(display);
     f.stream = true;
@@ -292,6 +298,7 @@ void TextSource::cut(std::uint32_t fi, int fd, std::size_t chunk_size, CutRule r
 }
 
 TextSource::~TextSource() {
+    stop_reader();
     Guard::remove(guard_slot_);
     for (std::size_t i = next_stream_; i < streams_.size(); ++i) ::close(streams_[i].fd);
     if (window_) ::munmap(window_, window_cap_);
@@ -389,6 +396,124 @@ void TextSource::release(std::size_t chunk) const {
 // in a file. Reading happens here, between windows, while no chunk runs: no reader thread, so
 // nothing allocates or reads while a process mode forks.
 
+struct TextSource::Reader {
+    char* buffer = nullptr;  // the spare window
+    std::size_t capacity = 0;
+    std::size_t from = 0;          // the window's tail ends here: reading starts here
+    std::size_t start = 0;         // where the next chunk starts in buffer
+    std::uint64_t base = 0;        // stream offset of buffer[0]
+    std::size_t got = 0;           // bytes read
+    bool eof = false;
+    int error = 0;                 // errno of a failed read
+    std::atomic<bool> stop{false};
+    bool done = false;             // under mutex
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::thread thread;
+
+    ~Reader() {
+        if (buffer) ::munmap(buffer, capacity);
+    }
+    void run(int fd) {
+        while (from + got < capacity && !stop.load(std::memory_order_relaxed)) {
+            pollfd p{fd, POLLIN, 0};
+            const int ready = ::poll(&p, 1, 100);
+            if (ready < 0 && errno != EINTR) {
+                error = errno;
+                break;
+            }
+            if (ready <= 0) continue;
+            const ssize_t r = ::read(fd, buffer + from + got, capacity - from - got);
+            if (r < 0) {
+                if (errno == EINTR || errno == EAGAIN) continue;
+                error = errno;
+                break;
+            }
+            if (r == 0) {
+                eof = true;
+                break;
+            }
+            got += static_cast<std::size_t>(r);
+        }
+        std::lock_guard lock(mutex);
+        done = true;
+        cv.notify_one();
+    }
+};
+
+void TextSource::start_reader() const {
+    if (stream_ended_) return;  // nothing follows: the next window is the tail alone
+    if (!reader_) reader_ = std::make_unique<Reader>();
+    Reader& r = *reader_;
+    const std::size_t keep_from = window_start_ - std::min(window_start_, cut_context);
+    const std::size_t tail = window_len_ - keep_from;
+    const std::size_t need = std::max(window_bytes_, tail + window_bytes_ / 2);
+    if (r.capacity != need && (r.capacity < need || r.capacity > window_bytes_)) {
+        if (r.buffer) ::munmap(r.buffer, r.capacity);
+        r.buffer = nullptr;
+        r.capacity = 0;
+        // Populated at once: a reader starts only when the stream is longer than a window.
+        void* p = ::mmap(nullptr, need, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        if (p == MAP_FAILED) throw Error("cannot allocate a window of " + std::to_string(need) + " bytes for " +
+                                         files_[streams_[next_stream_].file].name + ": " + errno_text(errno));
+        r.buffer = static_cast<char*>(p);
+        r.capacity = need;
+    }
+    std::memcpy(r.buffer, window_ + keep_from, tail);
+    r.from = tail;
+    r.start = window_start_ - keep_from;
+    r.base = window_base_ + keep_from;
+    r.got = 0;
+    r.eof = false;
+    r.error = 0;
+    r.stop = false;
+    r.done = false;
+    // Every signal blocked in the reader: they stay with the threads that expect them.
+    sigset_t all, old;
+    ::sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &old);
+    const int fd = streams_[next_stream_].fd;
+    try {
+        r.thread = std::thread([&r, fd] { r.run(fd); });
+    } catch (...) {
+        ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+        throw;
+    }
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+void TextSource::take_reader(const WindowContext& ctx) const {
+    Reader& r = *reader_;
+    {
+        std::unique_lock lock(r.mutex);
+        while (!r.done) {
+            r.cv.wait_for(lock, std::chrono::milliseconds(100));
+            if (ctx.cancel)
+                if (const int sig = ctx.cancel->load(std::memory_order_relaxed)) {
+                    lock.unlock();
+                    stop_reader();
+                    throw Interrupted(sig);
+                }
+        }
+    }
+    r.thread.join();
+    if (r.error) throw UsageError("cannot read " + files_[streams_[next_stream_].file].name + ": " + errno_text(r.error));
+    std::swap(window_, r.buffer);
+    std::swap(window_cap_, r.capacity);
+    window_len_ = r.from + r.got;
+    window_start_ = r.start;
+    window_base_ = r.base;
+    stream_ended_ = r.eof;
+    total_bytes_ += r.got;
+    if (ctx.progress) ctx.progress->fetch_add(r.got, std::memory_order_relaxed);
+}
+
+void TextSource::stop_reader() const noexcept {
+    if (!reader_ || !reader_->thread.joinable()) return;
+    reader_->stop = true;
+    reader_->thread.join();
+}
+
 std::size_t TextSource::next_window(const WindowContext& ctx) const {
     if (ctx.window == 0 && started_) {
         const std::string name = streams_.empty() ? "the input" : files_[streams_.front().file].name;
@@ -406,6 +531,9 @@ std::size_t TextSource::next_window(const WindowContext& ctx) const {
     pieces_.clear();
     chunk_begin_.assign(1, 0);
     while (next_stream_ < streams_.size()) {
+        if (reader_ && reader_->thread.joinable()) {
+            take_reader(ctx);  // the tail of the last window, then what the reader read
+        }
         // Carry the tail of the last window (and cut_context bytes before it) to the front.
         const std::size_t keep_from = window_start_ - std::min(window_start_, cut_context);
         if (keep_from > 0) {
@@ -421,6 +549,7 @@ std::size_t TextSource::next_window(const WindowContext& ctx) const {
             fill_window(ctx);
             if (const std::size_t n = cut_window()) {
                 chunks_handed_ += n;
+                start_reader();  // reads what follows while these chunks run
                 return n;
             }
             if (stream_ended_) break;
@@ -434,6 +563,7 @@ std::size_t TextSource::next_window(const WindowContext& ctx) const {
         stream_ended_ = false;
     }
     resize_window(0);
+    reader_.reset();
     pieces_.clear();
     chunk_begin_.assign(1, 0);
     return 0;
@@ -442,7 +572,18 @@ std::size_t TextSource::next_window(const WindowContext& ctx) const {
 void TextSource::fill_window(const WindowContext& ctx) const {
     const Stream& s = streams_[next_stream_];
     const std::string& name = files_[s.file].name;
+    // Page faults are dear (one per 4 KiB page): map the pages to be read 4 MiB at a time, only
+    // as far as the stream goes, so a small stream costs no more than its size.
+    constexpr std::size_t populate_step = std::size_t{4} << 20;
+    std::size_t populated = window_len_;
     while (window_len_ < window_cap_ && !stream_ended_) {
+        if (window_len_ + (std::size_t{64} << 10) > populated && populated < window_cap_) {
+            const std::size_t n = std::min(populate_step, window_cap_ - populated);
+            const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+            const std::size_t from = populated / page * page;
+            ::madvise(window_ + from, populated + n - from, MADV_POPULATE_WRITE);  // best effort
+            populated += n;
+        }
         // Wait in short polls, so a cancel (Ctrl-C) stops a reader that no data comes to.
         pollfd p{s.fd, POLLIN, 0};
         const int ready = ::poll(&p, 1, 100);

@@ -20,9 +20,10 @@
 // buffer for that record only. Offsets (for_each_piece, describe) stay offsets in the stream.
 // A stream is read once: a second run of the same source is a UsageError. Standard input that
 // is a regular file at its start (`< file`) is not a stream: it is mapped like a file.
-// Reading happens in next_window(), between windows, with no reader thread: nothing reads or
-// allocates while a process mode forks, and a window's chunks run while the writer of the
-// stream fills the pipe (up to its 64 KiB) and waits.
+// Reading overlaps the work: while a window's chunks run, a reader thread fills a second window
+// buffer (so a stream needs 2 windows of memory); it only polls and reads into memory allocated
+// before it started, so a process mode may fork meanwhile. The first window, and a window grown
+// for a long record, are read by next_window() itself.
 // Read-only after construction, except next_window(), which replaces the current window: it
 // must be called only while no chunk of the source runs (run() does so, between windows, in the
 // coordinator; forked workers are forked per window and inherit the window). Otherwise
@@ -141,6 +142,12 @@ private:
     std::size_t cut_window() const;
     /// Gives window_ `capacity` bytes, keeping its data.
     void resize_window(std::size_t capacity) const;
+    /// Starts the reader on the spare buffer: the current window's tail, then what follows.
+    void start_reader() const;
+    /// Waits for the reader (polling ctx.cancel), then makes the spare buffer the window.
+    void take_reader(const WindowContext& ctx) const;
+    /// Stops and joins the reader, if any.
+    void stop_reader() const noexcept;
     /// The text of a piece: in its mapping, or read into `buffer` (a file read lazily).
     std::string_view piece_text(const Piece& pc, std::string& buffer) const;
     /// Adds the pieces of file fi (open at fd, or mapped) to the chunks.
@@ -175,6 +182,11 @@ private:
     mutable std::uint64_t window_base_ = 0;      // stream offset of window_[0]
     mutable bool stream_ended_ = false;          // the current stream reached its end
     mutable std::size_t chunks_handed_ = 0;
+    // Double buffering: while a window's chunks run, a reader thread fills the spare buffer with
+    // what follows (the window's tail first). It only polls and reads into memory allocated
+    // before it started, with every signal blocked: a process mode may fork meanwhile.
+    struct Reader;  // text_source.cpp
+    mutable std::unique_ptr<Reader> reader_;
     std::size_t filled_ = 0;  // bytes in the chunk being built (while opening)
     std::size_t mapped_ = 0;
     int guard_slot_ = -1;
