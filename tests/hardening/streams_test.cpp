@@ -2,8 +2,10 @@
 // (engine/text_source.hpp), never copied to $TMPDIR: a run works with $TMPDIR missing.
 #include <gtest/gtest.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -177,6 +179,70 @@ TEST(Streams, StandardInputNeedsNoTemporaryFolder) {
     }
     if (old) ::setenv("TMPDIR", saved.c_str(), 1);
     else ::unsetenv("TMPDIR");
+}
+
+// A read error on a stream: one line naming it, exit 2 (README, bad input). /proc/self/mem
+// fails its first read with EIO.
+TEST(Streams, ReadErrorIsOneClearLine) {
+    for (const char* mode : {"seq", "processes"}) {
+        if (!testing::mode_enabled(*parse_mode(mode))) continue;
+        auto r = run_parapipe({"run", "wordcount", "/proc/self/mem", "--mode", mode});
+        EXPECT_EQ(r.code, 2) << mode;
+        EXPECT_EQ(r.err, "parapipe: cannot read /proc/self/mem: Input/output error\n") << mode;
+        EXPECT_TRUE(r.out.empty());
+    }
+}
+
+// Ctrl-C while the reader waits for a stream that sends nothing more: the run stops promptly
+// (exit 128 + 2), though the writer keeps the pipe open. The signal is sent once the progress
+// line shows the first bytes were read (so the handlers are installed).
+TEST(Streams, InterruptStopsAReaderWaitingForData) {
+    const char* bin = std::getenv("PARAPIPE_BIN");
+    ASSERT_NE(bin, nullptr);
+    for (const char* mode : {"threads", "processes"}) {
+        if (!testing::mode_enabled(*parse_mode(mode))) continue;
+        int in[2], err[2];
+        ASSERT_EQ(::pipe(in), 0);
+        ASSERT_EQ(::pipe(err), 0);
+        const pid_t pid = ::fork();
+        if (pid == 0) {
+            ::dup2(in[0], 0);
+            ::dup2(err[1], 2);
+            const int devnull = ::open("/dev/null", O_WRONLY);
+            ::dup2(devnull, 1);
+            ::close(in[1]);
+            ::close(err[0]);
+            ::execl(bin, bin, "run", "wordcount", "-", "--progress", "always", "--mode", mode, "--workers", "2",
+                    static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        ::close(in[0]);
+        ::close(err[1]);
+        const std::string block(1 << 16, 'w');
+        ASSERT_EQ(::write(in[1], block.data(), block.size()), static_cast<ssize_t>(block.size()));
+        std::string seen;
+        const bool reading = testing::wait_until([&] {
+            pollfd p{err[0], POLLIN, 0};
+            if (::poll(&p, 1, 0) > 0) {
+                char buf[512];
+                const ssize_t n = ::read(err[0], buf, sizeof buf);
+                if (n > 0) seen.append(buf, static_cast<std::size_t>(n));
+            }
+            return seen.find("reading <stdin>  0.1 MB") != std::string::npos;
+        });
+        EXPECT_TRUE(reading) << seen;
+        ::kill(pid, SIGINT);
+        int status = 0;
+        const bool exited = testing::wait_until([&] { return ::waitpid(pid, &status, WNOHANG) == pid; });
+        if (!exited) {  // a hang: fail without leaving the process behind
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, &status, 0);
+        }
+        EXPECT_TRUE(exited) << mode;
+        ::close(in[1]);
+        ::close(err[0]);
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 130) << mode << " status " << status;
+    }
 }
 
 }  // namespace
