@@ -10,7 +10,7 @@
 // (up to max_mapped) are memory-mapped instead (no copy; the mapping is inherited by forked
 // workers, so a large file deleted or renamed away mid-run is still counted as opened).
 // Streams (stdin "-", FIFOs, character devices, /proc and /sys files) are never copied to disk:
-// they are read in windows, one window in memory at a time (streamed(), next_window()). The
+// they are read in windows of bounded memory (streamed(), next_window()). The
 // regular files are window 0 (their chunks, cut at open, as above); then each stream, in the
 // order given, is read into a window buffer of window_bytes (default 64 MiB, or the environment
 // variable PARAPIPE_STREAM_WINDOW in bytes, at least 256), cut with the CutRule into chunks of
