@@ -14,7 +14,6 @@
 #include "cli/exit_codes.hpp"
 #include "cli/output_file.hpp"
 #include "cli/size.hpp"
-#include "cli/stdin_spool.hpp"
 #include "cli/validators.hpp"
 #include "cli/wordcount_format.hpp"
 #include <parapipe/engine/chunk_size.hpp>
@@ -53,7 +52,7 @@ wordcount::Format choose_format(const WordcountArgs& a) {
     return wordcount::Format::tsv;
 }
 
-// Standard input is read by the CLI when it is a pipe, so the progress line covers it too.
+// Standard input cannot be read by mpi ranks, and names the progress line of a stream.
 bool reads_stdin(const std::vector<std::string>& paths) {
     return paths.empty() || (paths.size() == 1 && paths[0] == "-");
 }
@@ -76,20 +75,18 @@ int run_wordcount(const WordcountArgs& a) {
     const ProgressWhen when = output_rank ? a.common.progress_when() : ProgressWhen::never;
 
     auto t0 = std::chrono::steady_clock::now();
-    std::vector<std::string> paths = a.paths;
-    StdinSpool spool;
-    if (reads_stdin(paths)) {
-        Progress reading(when, 0, "B", "reading <stdin>");
-        paths = {spool.read(*reading.counter(), g_cancel)};
-    }
-    // Without --chunk-size: from the input's size and the workers (engine/chunk_size.hpp).
+    const std::vector<std::string>& paths = a.paths;
+    // Without --chunk-size: from the input's size and the workers (engine/chunk_size.hpp); a
+    // stream counts 0 bytes (it is neither read nor waited for here).
     const std::size_t chunk =
         auto_chunk ? default_chunk_size(paths, workers_used(opt), a.common.walk_options()) : given_chunk;
     auto source = wordcount::open(paths, chunk, a.common.walk_options());
     const TextSource& input = source->text();
     if (input.file_count() == 0 && !a.common.quiet && output_rank)  // only empty directories: an empty result, but say why
         std::fprintf(stderr, "parapipe: warning: no regular files found in the input directories; the result is empty\n");
-    Progress progress(when, input.total_bytes());
+    // A stream's size is unknown: the line shows the bytes read so far.
+    Progress progress(when, input.streamed() ? 0 : input.total_bytes(), "B",
+                      input.streamed() && reads_stdin(paths) ? "reading <stdin>" : "");
     opt.progress = progress.counter();
     opt.cancel = &g_cancel;
     RunStats run_stats;
@@ -113,7 +110,7 @@ int run_wordcount(const WordcountArgs& a) {
                      static_cast<unsigned long long>(result.bytes), static_cast<unsigned long long>(result.total_words),
                      static_cast<unsigned long long>(result.unique_words),
                      static_cast<unsigned long long>(result.invalid_bytes), input.file_count(),
-                     input.chunk_count(), secs, secs > 0 ? static_cast<double>(result.bytes) / 1e6 / secs : 0.0,
+                     input.total_chunk_count(), secs, secs > 0 ? static_cast<double>(result.bytes) / 1e6 / secs : 0.0,
                      std::string(to_string(opt.mode)).c_str(), workers_used(opt),
                      static_cast<unsigned long long>(run_stats.backups.load()),
                      static_cast<unsigned long long>(run_stats.timeouts.load()));

@@ -13,7 +13,6 @@ add_library(parapipe_cli STATIC
   cli/progress.cpp
   cli/output_file.cpp
   cli/size.cpp
-  cli/stdin_spool.cpp
   cli/validators.cpp
   cli/image_program.cpp
 )

@@ -26,10 +26,12 @@ constexpr std::size_t default_chunk_size(std::uint64_t total_bytes, unsigned wor
     return static_cast<std::size_t>(std::clamp<std::uint64_t>(per, 1, max_default_chunk_size));
 }
 
-/// The bytes of every regular file under `paths` (as walk() finds them); others count 0.
+/// The bytes of every regular file under `paths` (as walk() finds them); others (stdin, FIFOs,
+/// devices) count 0, and are only stat'ed: a stream is never opened, so this does not block.
 inline std::uint64_t input_bytes(const std::vector<std::string>& paths, const WalkOptions& walk_options = {}) {
     std::uint64_t total = 0;
     for (const auto& p : walk(paths, walk_options)) {
+        if (p == "-") continue;  // stdin: a stream, of unknown size (never read here)
         struct stat st {};
         if (stat_path(p, st) == 0 && S_ISREG(st.st_mode)) total += static_cast<std::uint64_t>(st.st_size);
     }

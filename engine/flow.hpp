@@ -45,7 +45,8 @@ struct Counted {
     PARAPIPE_FIELDS(value, counters)
 };
 
-/// A compiled pipeline: its plan, and run() in any mode. Copyable; runs as often as you like.
+/// A compiled pipeline: its plan, and run() in any mode. Copyable; runs as often as you like,
+/// except over a stream input (stdin, a FIFO), which one run reads: a second is a UsageError.
 template <class P, class R>
 class Pipeline {
 public:
@@ -267,6 +268,14 @@ private:
         if constexpr (requires(const RunContext& ctx) { source->prepare(ctx); })
             plan.prepare = [source](const RunContext& ctx) { source->prepare(ctx); };
         if constexpr (requires { source->worker_init(); }) plan.worker_init = [source] { source->worker_init(); };
+        // A source read as a stream hands out its chunks in windows (engine/plan.hpp next_window).
+        if constexpr (requires(const WindowContext& ctx) {
+                          { source->streamed() } -> std::convertible_to<bool>;
+                          { source->next_window(ctx) } -> std::convertible_to<std::size_t>;
+                      }) {
+            if (source->streamed())
+                plan.next_window = [source](const WindowContext& ctx) { return std::size_t(source->next_window(ctx)); };
+        }
         return Pipeline<P, R>(std::move(plan));
     }
 

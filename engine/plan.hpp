@@ -1,6 +1,7 @@
 #pragma once
 // The plan: what every executor sees. A plan knows nothing of modes, and an executor
 // knows nothing of operators: chunks are indices, the work is a set of functions.
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -23,6 +24,15 @@ struct RunContext {
     /// the heap in-process, the shared segment when forked. Empty when no such memory exists:
     /// results must then travel back in the partial.
     std::function<void*(std::size_t bytes)> shared_alloc;
+};
+
+/// What a streamed plan's next_window sees: the run's cancel flag (a blocked read must stop when
+/// it is set) and progress counter (a stream has no known size: bytes are counted as they are read).
+struct WindowContext {
+    const std::atomic<int>* cancel = nullptr;
+    std::atomic<std::uint64_t>* progress = nullptr;
+    /// 0 for a run's first window, then 1, 2, ...: a stream can be read by one run only.
+    std::size_t window = 0;
 };
 
 /// A compiled pipeline: chunk -> partial, merge, finalize.
@@ -57,6 +67,13 @@ struct Plan {
     /// building it first: the coordinator of Mode::processes decodes each chunk's reply this way.
     /// Optional (else deserialize into init(), then merge). Throws Error on truncated bytes.
     std::function<void(Partial& into, const char* bytes, std::size_t n)> merge_serialized;
+    /// Set for an input read as a stream (stdin, a FIFO): the run is then a sequence of windows.
+    /// Each call readies the next window of the input and returns its chunk count (0: the input is
+    /// exhausted); chunk_count is ignored. run() (engine/run.hpp) runs each window like a plan of
+    /// its own in the chosen mode (forked workers are forked per window, and inherit it), merges
+    /// the windows' partials, and finalizes once. Called in the coordinator only, while no chunk
+    /// runs. Mode::mpi refuses such a plan. Optional.
+    std::function<std::size_t(const WindowContext&)> next_window;
 
     std::string describe(std::size_t chunk) const {
         return describe_chunk ? describe_chunk(chunk) : "chunk " + std::to_string(chunk);
@@ -82,6 +99,7 @@ auto then(Plan<P, R> plan, F f) {
     out.release = std::move(plan.release);
     out.reset = std::move(plan.reset);
     out.merge_serialized = std::move(plan.merge_serialized);
+    out.next_window = std::move(plan.next_window);
     return out;
 }
 

@@ -28,6 +28,39 @@ inline void validate(const RunOptions& opt) {
     if (opt.max_attempts == 0) throw UsageError("--max-attempts must be at least 1");
 }
 
+/// A streamed plan (Plan::next_window): each window runs as a plan of its own through
+/// run_one(window plan, options), with an identity finalize; the partials are merged in window
+/// order and finalized once. The windows' progress comes from next_window (bytes read), so the
+/// window runs get no progress counter of their own.
+template <class P, class R, class RunOne>
+R run_windows(const Plan<P, R>& plan, const RunOptions& opt, RunOne run_one) {
+    if (opt.mode == Mode::mpi)
+        throw UsageError("--mode mpi reads its inputs on every rank, and this input is a stream (standard input, "
+                         "a named pipe): give paths that all ranks can read, or use another mode");
+    Plan<P, P> window;
+    window.init = plan.init;
+    window.map = plan.map;
+    window.merge = plan.merge;
+    window.finalize = [](P&& p) { return std::move(p); };
+    window.chunk_weight = plan.chunk_weight;
+    window.describe_chunk = plan.describe_chunk;
+    window.prepare = plan.prepare;
+    window.worker_init = plan.worker_init;
+    window.release = plan.release;
+    window.reset = plan.reset;
+    window.merge_serialized = plan.merge_serialized;
+    RunOptions each = opt;
+    each.progress = nullptr;
+    WindowContext ctx{opt.cancel, opt.progress, 0};
+    P total = plan.init();
+    while (const std::size_t n = plan.next_window(ctx)) {
+        ++ctx.window;
+        window.chunk_count = n;
+        plan.merge(total, run_one(window, each));
+    }
+    return plan.finalize(std::move(total));
+}
+
 [[noreturn]] inline void no_codec(Mode m, const char* what) {
     throw UsageError("--mode " + std::string(to_string(m)) + " needs partial results that can " + what +
                      ", and this pipeline's cannot: describe its types with PARAPIPE_FIELDS (engine/fields.hpp), "
@@ -40,6 +73,8 @@ template <Mode M, class P, class R>
 R run(const Plan<P, R>& plan, RunOptions opt) {
     detail::validate(opt);
     opt.mode = M;
+    if (plan.next_window)
+        return detail::run_windows(plan, opt, [](const Plan<P, P>& w, const RunOptions& o) { return run<M>(w, o); });
     if constexpr (M == Mode::seq) {
         return detail::run_seq(plan, opt);
     } else if constexpr (M == Mode::threads) {
@@ -72,6 +107,10 @@ R run(const Plan<P, R>& plan, RunOptions opt) {
 /// Runs `plan` in `opt.mode`. Example: `auto r = parapipe::run(plan, {.mode = Mode::shm, .workers = 2});`
 template <class P, class R>
 R run(const Plan<P, R>& plan, const RunOptions& opt) {
+    if (plan.next_window) {
+        detail::validate(opt);
+        return detail::run_windows(plan, opt, [](const Plan<P, P>& w, const RunOptions& o) { return run(w, o); });
+    }
     // Nothing to run (e.g. an empty file): the reference gives the same answer without starting
     // threads or workers, which would cost more than the run (mpi ranks must all take part).
     if (plan.chunk_count == 0 && opt.mode != Mode::mpi) return run<Mode::seq>(plan, opt);

@@ -1,6 +1,7 @@
 #include <parapipe/engine/text_source.hpp>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <linux/magic.h>
@@ -12,8 +13,10 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <thread>
 
 #include <parapipe/engine/errors.hpp>
 
@@ -23,54 +26,12 @@ namespace {
 
 std::string errno_text(int e) { return std::strerror(e); }
 
-// Copies a stream (stdin, a FIFO) into an unlinked temporary file that can be mapped.
-int spool(int in, const std::string& display) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string dir = tmp && *tmp ? tmp : "/tmp";
-    int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd < 0) throw Error("cannot spool " + display + " to " + dir + ": " + errno_text(errno));
-    std::vector<char> buf(1 << 20);
-    for (;;) {
-        ssize_t r = ::read(in, buf.data(), buf.size());
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) {
-            int e = errno;
-            ::close(fd);
-            throw UsageError("cannot read " + display + ": " + errno_text(e));
-        }
-        if (r == 0) break;
-        for (ssize_t off = 0; off < r;) {
-            ssize_t w = ::write(fd, buf.data() + off, static_cast<std::size_t>(r - off));
-            if (w < 0 && errno == EINTR) continue;
-            if (w < 0) {
-                int e = errno;
-                ::close(fd);
-                throw Error("cannot spool " + display + " to " + dir + ": " + errno_text(e));
-            }
-            off += w;
-        }
-    }
-    return fd;
-}
-
 // Files of /proc and /sys claim a size of 0 (or 4096) and cannot be mapped: read them like a
 // stream, or /proc/cpuinfo would count as empty.
 bool is_pseudo_file(int fd) {
     struct statfs fs {};
     if (::fstatfs(fd, &fs) != 0) return false;
     return fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC || fs.f_type == DEBUGFS_MAGIC;
-}
-
-int spool_and_close(int fd, const std::string& display) {
-    int spooled = -1;
-    try {
-        spooled = spool(fd, display);
-    } catch (...) {
-        ::close(fd);
-        throw;
-    }
-    ::close(fd);
-    return spooled;
 }
 
 }  // namespace
@@ -178,18 +139,33 @@ std::shared_ptr<const TextSource> TextSource::open(const std::vector<std::string
     // The SIGBUS handler reads files_ without locks: it must never be reallocated once guarded.
     src->files_.reserve(inputs.size());
     src->guard_slot_ = Guard::add(src.get());  // before cutting: cuts read the mappings
+    src->chunk_size_ = chunk_size;
+    src->rule_ = cut_rule;
+    if (const char* w = std::getenv("PARAPIPE_STREAM_WINDOW"); w && *w) {
+        char* end = nullptr;
+        const unsigned long long v = std::strtoull(w, &end, 10);
+        if (*end != '\0' || v == 0) throw UsageError(std::string("PARAPIPE_STREAM_WINDOW must be a number of bytes, not '") + w + "'");
+        src->window_bytes_ = static_cast<std::size_t>(std::max<unsigned long long>(v, 4 * cut_context));
+    }
     for (std::string& path : inputs) {
         if (path == "-") {
-            src->add_file("<stdin>", spool(STDIN_FILENO, "<stdin>"), true, chunk_size, cut_rule);
+            const int fd = ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+            if (fd < 0) throw UsageError("cannot read <stdin>: " + errno_text(errno));
+            // `< file` at its start: a regular file (mapped, add_file); else a stream.
+            struct stat st {};
+            const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::lseek(fd, 0, SEEK_CUR) == 0 &&
+                                 !is_pseudo_file(fd);
+            if (regular) src->add_file("<stdin>", fd, chunk_size, cut_rule);
+            else src->add_stream("<stdin>", fd);
             continue;
         }
         int fd = open_path(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) throw UsageError("cannot read " + path + ": " + errno_text(errno));
         struct stat st {};
         const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-        const bool stream = !regular || is_pseudo_file(fd);
-        if (stream) fd = spool_and_close(fd, path);  // FIFO, character device, /proc or /sys file
-        src->add_file(std::move(path), fd, stream, chunk_size, cut_rule);  // a million names are not copied twice
+        // FIFO, character device, /proc or /sys file: read in windows.
+        if (!regular || is_pseudo_file(fd)) src->add_stream(std::move(path), fd);
+        else src->add_file(std::move(path), fd, chunk_size, cut_rule);  // a million names are not copied twice
     }
     if (src->pieces_.size() > src->chunk_begin_.back()) src->chunk_begin_.push_back(src->pieces_.size());
     return src;
@@ -232,7 +208,19 @@ std::size_t cut_by_reading(int fd, std::size_t size, std::size_t from, CutRule r
 
 }  // namespace
 
-void TextSource::add_file(std::string display, int fd, bool spooled, std::size_t chunk_size, CutRule rule) {
+void TextSource::add_stream(std::string display, int fd) {
+    // A pipe of 1 MiB (the default limit of /proc/sys/fs/pipe-max-size) instead of 64 KiB: the
+    // writer and this reader wake each other 16 times less often. Best effort: not a pipe, or
+    // over the limit, keeps the size it has.
+    ::fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+    File f;
+    f.name = std::move(display);
+    f.stream = true;
+    streams_.push_back({static_cast<std::uint32_t>(files_.size()), fd});
+    files_.push_back(std::move(f));
+}
+
+void TextSource::add_file(std::string display, int fd, std::size_t chunk_size, CutRule rule) {
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
         int e = errno;
@@ -242,16 +230,15 @@ void TextSource::add_file(std::string display, int fd, bool spooled, std::size_t
     File f;
     f.name = std::move(display);
     f.size = static_cast<std::size_t>(st.st_size);
-    f.spooled = spooled;
     f.dev = st.st_dev;
     f.ino = st.st_ino;
     // A file that spans a chunk boundary is read by several chunks: map it while mappings
     // remain. A file inside one chunk is read once, by pread, when that chunk runs.
-    // A path through /proc or /dev (/proc/self/fd/N: the CLI's stdin spool, a memfd) names a
-    // descriptor of this process, which forked workers do not have: map it now, like a spool.
+    // A path through /proc or /dev (/proc/self/fd/N of a regular file, a memfd), or a regular
+    // file on stdin, names a descriptor of this process, which forked workers do not have: map it now.
     const bool spans = f.size > chunk_size - filled_;
-    const bool by_descriptor = f.name.starts_with("/proc/") || f.name.starts_with("/dev/");
-    if (f.size > 0 && (spooled || by_descriptor || (spans && mapped_ < max_mapped))) {
+    const bool by_descriptor = f.name.starts_with("/proc/") || f.name.starts_with("/dev/") || f.name == "<stdin>";
+    if (f.size > 0 && (by_descriptor || (spans && mapped_ < max_mapped))) {
         void* p = ::mmap(nullptr, f.size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED) {
             int e = errno;
@@ -311,7 +298,10 @@ void TextSource::cut(std::uint32_t fi, int fd, std::size_t chunk_size, CutRule r
 }
 
 TextSource::~TextSource() {
+    stop_reader();
     Guard::remove(guard_slot_);
+    for (std::size_t i = next_stream_; i < streams_.size(); ++i) ::close(streams_[i].fd);
+    if (window_) ::munmap(window_, window_cap_);
     for (auto& f : files_)
         if (f.data) ::munmap(const_cast<char*>(f.data), f.size);
 }
@@ -334,7 +324,7 @@ void TextSource::check_intact(std::size_t chunk) const {
         if (pieces_[p].file == last) continue;
         last = pieces_[p].file;
         const File& f = files_[last];
-        if (f.spooled) continue;
+        if (f.stream) continue;  // read into window_: nobody else can change it
         // Same inode, fewer bytes: what we read may be zeros. (A file replaced by rename is a new
         // inode; the one we mapped is intact. A file that grew is counted as it was when opened.)
         struct stat st {};
@@ -347,6 +337,7 @@ void TextSource::check_intact(std::size_t chunk) const {
 std::string_view TextSource::piece_text(const Piece& pc, std::string& buffer) const {
     const File& f = files_[pc.file];
     if (f.data) return std::string_view(f.data + pc.begin, pc.end - pc.begin);
+    if (f.stream) return std::string_view(window_ + (pc.begin - window_base_), pc.end - pc.begin);
     // Read now, by path: the file must still be the one that was cut.
     const int fd = open_path(f.name, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -390,7 +381,7 @@ void TextSource::release(std::size_t chunk) const {
     for (std::size_t p = chunk_begin_[chunk]; p < chunk_begin_[chunk + 1]; ++p) {
         const Piece& pc = pieces_[p];
         const File& f = files_[pc.file];
-        if (!f.data) continue;  // read into a buffer that is already gone
+        if (!f.data) continue;  // read into a buffer that is already gone, or a stream's window
         const std::size_t mapped = (f.size + page - 1) / page * page;
         const std::size_t from = pc.begin / folio * folio;
         const std::size_t to = std::min(mapped, (pc.end + folio - 1) / folio * folio);
@@ -398,5 +389,256 @@ void TextSource::release(std::size_t chunk) const {
     }
 }
 
+
+// ---- Streams, in windows ------------------------------------------------------------------
+// window_ holds [window_base_, window_base_ + window_len_) of the current stream. Chunks start at
+// window_start_; up to cut_context bytes before it are kept, so a rule sees the same context as
+// in a file. Reading happens here, between windows, while no chunk runs: no reader thread, so
+// nothing allocates or reads while a process mode forks.
+
+struct TextSource::Reader {
+    char* buffer = nullptr;  // the spare window
+    std::size_t capacity = 0;
+    std::size_t from = 0;          // the window's tail ends here: reading starts here
+    std::size_t start = 0;         // where the next chunk starts in buffer
+    std::uint64_t base = 0;        // stream offset of buffer[0]
+    std::size_t got = 0;           // bytes read
+    bool eof = false;
+    int error = 0;                 // errno of a failed read
+    std::atomic<bool> stop{false};
+    bool done = false;             // under mutex
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::thread thread;
+
+    ~Reader() {
+        if (buffer) ::munmap(buffer, capacity);
+    }
+    void run(int fd) {
+        while (from + got < capacity && !stop.load(std::memory_order_relaxed)) {
+            pollfd p{fd, POLLIN, 0};
+            const int ready = ::poll(&p, 1, 100);
+            if (ready < 0 && errno != EINTR) {
+                error = errno;
+                break;
+            }
+            if (ready <= 0) continue;
+            const ssize_t r = ::read(fd, buffer + from + got, capacity - from - got);
+            if (r < 0) {
+                if (errno == EINTR || errno == EAGAIN) continue;
+                error = errno;
+                break;
+            }
+            if (r == 0) {
+                eof = true;
+                break;
+            }
+            got += static_cast<std::size_t>(r);
+        }
+        std::lock_guard lock(mutex);
+        done = true;
+        cv.notify_one();
+    }
+};
+
+void TextSource::start_reader() const {
+    if (stream_ended_) return;  // nothing follows: the next window is the tail alone
+    if (!reader_) reader_ = std::make_unique<Reader>();
+    Reader& r = *reader_;
+    const std::size_t keep_from = window_start_ - std::min(window_start_, cut_context);
+    const std::size_t tail = window_len_ - keep_from;
+    const std::size_t need = std::max(window_bytes_, tail + window_bytes_ / 2);
+    if (r.capacity != need && (r.capacity < need || r.capacity > window_bytes_)) {
+        if (r.buffer) ::munmap(r.buffer, r.capacity);
+        r.buffer = nullptr;
+        r.capacity = 0;
+        // Populated at once: a reader starts only when the stream is longer than a window.
+        void* p = ::mmap(nullptr, need, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        if (p == MAP_FAILED) throw Error("cannot allocate a window of " + std::to_string(need) + " bytes for " +
+                                         files_[streams_[next_stream_].file].name + ": " + errno_text(errno));
+        r.buffer = static_cast<char*>(p);
+        r.capacity = need;
+    }
+    std::memcpy(r.buffer, window_ + keep_from, tail);
+    r.from = tail;
+    r.start = window_start_ - keep_from;
+    r.base = window_base_ + keep_from;
+    r.got = 0;
+    r.eof = false;
+    r.error = 0;
+    r.stop = false;
+    r.done = false;
+    // Every signal blocked in the reader: they stay with the threads that expect them.
+    sigset_t all, old;
+    ::sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &old);
+    const int fd = streams_[next_stream_].fd;
+    try {
+        r.thread = std::thread([&r, fd] { r.run(fd); });
+    } catch (...) {
+        ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+        throw;
+    }
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+void TextSource::take_reader(const WindowContext& ctx) const {
+    Reader& r = *reader_;
+    {
+        std::unique_lock lock(r.mutex);
+        while (!r.done) {
+            r.cv.wait_for(lock, std::chrono::milliseconds(100));
+            if (ctx.cancel)
+                if (const int sig = ctx.cancel->load(std::memory_order_relaxed)) {
+                    lock.unlock();
+                    stop_reader();
+                    throw Interrupted(sig);
+                }
+        }
+    }
+    r.thread.join();
+    if (r.error) throw UsageError("cannot read " + files_[streams_[next_stream_].file].name + ": " + errno_text(r.error));
+    std::swap(window_, r.buffer);
+    std::swap(window_cap_, r.capacity);
+    window_len_ = r.from + r.got;
+    window_start_ = r.start;
+    window_base_ = r.base;
+    stream_ended_ = r.eof;
+    total_bytes_ += r.got;
+    if (ctx.progress) ctx.progress->fetch_add(r.got, std::memory_order_relaxed);
+}
+
+void TextSource::stop_reader() const noexcept {
+    if (!reader_ || !reader_->thread.joinable()) return;
+    reader_->stop = true;
+    reader_->thread.join();
+}
+
+std::size_t TextSource::next_window(const WindowContext& ctx) const {
+    if (ctx.window == 0 && started_) {
+        const std::string name = streams_.empty() ? "the input" : files_[streams_.front().file].name;
+        throw UsageError(name + " is a stream and was read by an earlier run: a stream can be read once");
+    }
+    started_ = true;
+    if (!files_handed_) {
+        files_handed_ = true;
+        if (chunk_count() > 0) {
+            if (ctx.progress) ctx.progress->fetch_add(total_bytes_, std::memory_order_relaxed);
+            chunks_handed_ += chunk_count();
+            return chunk_count();
+        }
+    }
+    pieces_.clear();
+    chunk_begin_.assign(1, 0);
+    while (next_stream_ < streams_.size()) {
+        if (reader_ && reader_->thread.joinable()) {
+            take_reader(ctx);  // the tail of the last window, then what the reader read
+        }
+        // Carry the tail of the last window (and cut_context bytes before it) to the front.
+        const std::size_t keep_from = window_start_ - std::min(window_start_, cut_context);
+        if (keep_from > 0) {
+            std::memmove(window_, window_ + keep_from, window_len_ - keep_from);
+            window_len_ -= keep_from;
+            window_start_ -= keep_from;
+            window_base_ += keep_from;
+        }
+        // First window, or the window grew for a long record that is now done (give it back).
+        if (window_cap_ < window_bytes_ || (window_cap_ > window_bytes_ && window_len_ <= window_bytes_))
+            resize_window(window_bytes_);
+        for (;;) {
+            fill_window(ctx);
+            if (const std::size_t n = cut_window()) {
+                chunks_handed_ += n;
+                start_reader();  // reads what follows while these chunks run
+                return n;
+            }
+            if (stream_ended_) break;
+            // A full window without a decided cut: one record longer than the window.
+            resize_window(window_cap_ * 2);
+        }
+        ::close(streams_[next_stream_].fd);
+        ++next_stream_;
+        window_len_ = window_start_ = 0;
+        window_base_ = 0;
+        stream_ended_ = false;
+    }
+    resize_window(0);
+    reader_.reset();
+    pieces_.clear();
+    chunk_begin_.assign(1, 0);
+    return 0;
+}
+
+void TextSource::fill_window(const WindowContext& ctx) const {
+    const Stream& s = streams_[next_stream_];
+    const std::string& name = files_[s.file].name;
+    // Page faults are dear (one per 4 KiB page): map the pages to be read 4 MiB at a time, only
+    // as far as the stream goes, so a small stream costs no more than its size.
+    constexpr std::size_t populate_step = std::size_t{4} << 20;
+    std::size_t populated = window_len_;
+    while (window_len_ < window_cap_ && !stream_ended_) {
+        if (window_len_ + (std::size_t{64} << 10) > populated && populated < window_cap_) {
+            const std::size_t n = std::min(populate_step, window_cap_ - populated);
+            const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+            const std::size_t from = populated / page * page;
+            ::madvise(window_ + from, populated + n - from, MADV_POPULATE_WRITE);  // best effort
+            populated += n;
+        }
+        // Wait in short polls, so a cancel (Ctrl-C) stops a reader that no data comes to.
+        pollfd p{s.fd, POLLIN, 0};
+        const int ready = ::poll(&p, 1, 100);
+        if (ctx.cancel)
+            if (const int sig = ctx.cancel->load(std::memory_order_relaxed)) throw Interrupted(sig);
+        if (ready < 0 && errno != EINTR) throw UsageError("cannot read " + name + ": " + errno_text(errno));
+        if (ready <= 0) continue;
+        const ssize_t r = ::read(s.fd, window_ + window_len_, window_cap_ - window_len_);
+        if (r < 0) {
+            if (errno == EINTR || errno == EAGAIN) continue;
+            throw UsageError("cannot read " + name + ": " + errno_text(errno));
+        }
+        if (r == 0) {
+            stream_ended_ = true;
+            break;
+        }
+        window_len_ += static_cast<std::size_t>(r);
+        total_bytes_ += static_cast<std::uint64_t>(r);
+        if (ctx.progress) ctx.progress->fetch_add(static_cast<std::uint64_t>(r), std::memory_order_relaxed);
+    }
+}
+
+void TextSource::resize_window(std::size_t capacity) const {
+    // Pages are touched only as the stream fills them.
+    void* p = capacity ? ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) : nullptr;
+    if (p == MAP_FAILED) throw Error("cannot allocate a window of " + std::to_string(capacity) + " bytes for " +
+                                     files_[streams_[next_stream_].file].name + ": " + errno_text(errno));
+    if (window_len_ > 0 && p) std::memcpy(p, window_, window_len_);
+    if (window_) ::munmap(window_, window_cap_);
+    window_ = static_cast<char*>(p);
+    window_cap_ = capacity;
+}
+
+std::size_t TextSource::cut_window() const {
+    const auto fi = streams_[next_stream_].file;
+    const std::string_view text(window_, window_len_);
+    const std::size_t chunk = std::min(chunk_size_, std::max<std::size_t>(1, window_bytes_ / 8));
+    std::size_t pos = window_start_;
+    while (pos < window_len_) {
+        std::size_t end = window_len_;
+        if (window_len_ - pos > chunk) {
+            end = rule_(text, pos + chunk);
+            // Decided only with cut_context bytes after it (engine CutRule), or at the stream's end.
+            if (!stream_ended_ && end + cut_context > window_len_) break;
+        } else if (!stream_ended_) {
+            break;  // less than a chunk left: it goes with the next window
+        }
+        if (end > pos) {
+            pieces_.push_back({fi, static_cast<std::size_t>(window_base_ + pos), static_cast<std::size_t>(window_base_ + end)});
+            chunk_begin_.push_back(pieces_.size());
+        }
+        pos = end;
+    }
+    window_start_ = pos;
+    return chunk_count();
+}
 
 }  // namespace parapipe

@@ -9,9 +9,25 @@
 // files nor mappings grow with the number of inputs. The first files that span several chunks
 // (up to max_mapped) are memory-mapped instead (no copy; the mapping is inherited by forked
 // workers, so a large file deleted or renamed away mid-run is still counted as opened).
-// Streams (and /proc, /sys files) are spooled to an unlinked temporary file first, then mapped,
-// so every mode (including forked workers) sees them the same way.
-// Read-only after construction: thread-safe and fork-safe.
+// Streams (stdin "-", FIFOs, character devices, /proc and /sys files) are never copied to disk:
+// they are read in windows of bounded memory (streamed(), next_window()). The
+// regular files are window 0 (their chunks, cut at open, as above); then each stream, in the
+// order given, is read into a window buffer of window_bytes (default 64 MiB, or the environment
+// variable PARAPIPE_STREAM_WINDOW in bytes, at least 256), cut with the CutRule into chunks of
+// min(chunk_size, window / 8) bytes (so a window keeps 2 workers busy with 4 chunks each, and
+// more workers with the default chunk size of 8 MiB), and the tail after the last cut (a record
+// not yet complete) is carried to the next window. A record longer than a window grows the
+// buffer for that record only. Offsets (for_each_piece, describe) stay offsets in the stream.
+// A stream is read once: a second run of the same source is a UsageError. Standard input that
+// is a regular file at its start (`< file`) is not a stream: it is mapped like a file.
+// Reading overlaps the work: while a window's chunks run, a reader thread fills a second window
+// buffer (so a stream needs 2 windows of memory); it only polls and reads into memory allocated
+// before it started, so a process mode may fork meanwhile. The first window, and a window grown
+// for a long record, are read by next_window() itself.
+// Read-only after construction, except next_window(), which replaces the current window: it
+// must be called only while no chunk of the source runs (run() does so, between windows, in the
+// coordinator; forked workers are forked per window and inherit the window). Otherwise
+// thread-safe and fork-safe.
 // An input truncated by someone else while it is read fails the chunk with a clear Error
 // (a SIGBUS on its mapping is caught, see text_source.cpp), never a crash; a file read lazily
 // that was removed or replaced before its chunk ran fails the chunk with a clear Error too.
@@ -25,6 +41,7 @@
 #include <utility>
 #include <vector>
 
+#include <parapipe/engine/plan.hpp>
 #include <parapipe/engine/walk.hpp>
 
 namespace parapipe {
@@ -50,9 +67,25 @@ public:
     TextSource(const TextSource&) = delete;
     TextSource& operator=(const TextSource&) = delete;
 
+    /// Chunks of the current window (of the whole input when nothing is streamed).
     std::size_t chunk_count() const { return chunk_begin_.size() - 1; }
+    /// Bytes of the input; for streams, the bytes read so far.
     std::uint64_t total_bytes() const { return total_bytes_; }
     std::size_t file_count() const { return files_.size(); }
+    /// Chunks of every window handed out so far (chunk_count() when nothing is streamed).
+    std::size_t total_chunk_count() const { return streamed() ? chunks_handed_ : chunk_count(); }
+
+    /// True when an input is a stream: the chunks come in windows (next_window()).
+    bool streamed() const { return !streams_.empty(); }
+    /// Readies the next window and returns its chunk count, 0 when every input is exhausted:
+    /// first the regular files' chunks (when there are any), then windows of each stream.
+    /// Blocks while a stream has no data (polling ctx.cancel: Interrupted when it is set), adds
+    /// the bytes read to ctx.progress. Only while no chunk runs (see the top of this file).
+    /// Throws UsageError on a read error, naming the stream, and when the input was already read.
+    std::size_t next_window(const WindowContext& ctx = {}) const;
+    /// Bytes of a stream window (before a longer record grows it).
+    std::size_t window_bytes() const { return window_bytes_; }
+    static constexpr std::size_t default_window_bytes = std::size_t{64} << 20;
 
     /// Calls f(std::string_view text) -- or f(text, const std::string& file), or f(text, file,
     /// std::uint64_t offset of the text in its file) -- for each piece (one per file) of a chunk.
@@ -88,7 +121,7 @@ private:
         std::string name;
         const char* data = nullptr;
         std::size_t size = 0;
-        bool spooled = false;  // private temporary copy of a stream: nobody else can change it
+        bool stream = false;  // read in windows: its pieces are in window_
         std::uint64_t dev = 0, ino = 0;
     };
     struct Guard;  // the SIGBUS handler (text_source.cpp)
@@ -98,8 +131,23 @@ private:
         std::size_t begin, end;
     };
     /// Notes a file open at fd, cuts it (continuing the chunk being filled), maps it when it
-    /// spans a chunk boundary and mappings remain (or when `spooled`), and closes fd.
-    void add_file(std::string display, int fd, bool spooled, std::size_t chunk_size, CutRule rule);
+    /// spans a chunk boundary and mappings remain, and closes fd.
+    void add_file(std::string display, int fd, std::size_t chunk_size, CutRule rule);
+    /// Notes a stream open at fd, read later by next_window (which closes fd).
+    void add_stream(std::string display, int fd);
+    /// Reads into window_ from the current stream until it is full or at its end.
+    void fill_window(const WindowContext& ctx) const;
+    /// Cuts window_ from window_start_ into chunks; returns how many (0: the window holds no
+    /// decided cut yet, or nothing).
+    std::size_t cut_window() const;
+    /// Gives window_ `capacity` bytes, keeping its data.
+    void resize_window(std::size_t capacity) const;
+    /// Starts the reader on the spare buffer: the current window's tail, then what follows.
+    void start_reader() const;
+    /// Waits for the reader (polling ctx.cancel), then makes the spare buffer the window.
+    void take_reader(const WindowContext& ctx) const;
+    /// Stops and joins the reader, if any.
+    void stop_reader() const noexcept;
     /// The text of a piece: in its mapping, or read into `buffer` (a file read lazily).
     std::string_view piece_text(const Piece& pc, std::string& buffer) const;
     /// Adds the pieces of file fi (open at fd, or mapped) to the chunks.
@@ -108,9 +156,37 @@ private:
     void check_intact(std::size_t chunk) const;
 
     std::vector<File> files_;
-    std::vector<Piece> pieces_;
-    std::vector<std::size_t> chunk_begin_{0};
-    std::uint64_t total_bytes_ = 0;
+    // The current window's chunks (mutable: next_window() replaces them; see the top of this file).
+    mutable std::vector<Piece> pieces_;
+    mutable std::vector<std::size_t> chunk_begin_{0};
+    mutable std::uint64_t total_bytes_ = 0;
+    // Streams, in input order, and the state of reading them (next_window()).
+    struct Stream {
+        std::uint32_t file;
+        int fd;
+    };
+    std::vector<Stream> streams_;
+    std::size_t chunk_size_ = 0;
+    CutRule rule_ = nullptr;
+    std::size_t window_bytes_ = default_window_bytes;
+    mutable std::size_t next_stream_ = 0;        // index in streams_ of the stream being read
+    mutable bool files_handed_ = false;          // window 0 (the regular files) was handed out
+    mutable bool started_ = false;               // next_window() was called: a later run cannot read it
+    // The window buffer: shared anonymous memory, so forked workers read the very pages the
+    // coordinator fills (a private copy-on-write buffer would fault on every page that the
+    // coordinator refills after a window's fork: measured +80% CPU in processes mode).
+    mutable char* window_ = nullptr;
+    mutable std::size_t window_cap_ = 0;
+    mutable std::size_t window_len_ = 0;         // bytes of window_ that hold data
+    mutable std::size_t window_start_ = 0;       // where the next chunk starts in window_
+    mutable std::uint64_t window_base_ = 0;      // stream offset of window_[0]
+    mutable bool stream_ended_ = false;          // the current stream reached its end
+    mutable std::size_t chunks_handed_ = 0;
+    // Double buffering: while a window's chunks run, a reader thread fills the spare buffer with
+    // what follows (the window's tail first). It only polls and reads into memory allocated
+    // before it started, with every signal blocked: a process mode may fork meanwhile.
+    struct Reader;  // text_source.cpp
+    mutable std::unique_ptr<Reader> reader_;
     std::size_t filled_ = 0;  // bytes in the chunk being built (while opening)
     std::size_t mapped_ = 0;
     int guard_slot_ = -1;
@@ -124,6 +200,9 @@ public:
     explicit TextBackedSource(std::shared_ptr<const TextSource> text) : text_(std::move(text)) {}
 
     std::size_t chunk_count() const { return text_->chunk_count(); }
+    /// A stream input: chunks come in windows (see TextSource).
+    bool streamed() const { return text_->streamed(); }
+    std::size_t next_window(const WindowContext& ctx) const { return text_->next_window(ctx); }
     std::uint64_t weight(std::size_t chunk) const { return text_->chunk_bytes(chunk); }
     std::string describe(std::size_t chunk) const { return text_->describe(chunk); }
     void release(std::size_t chunk) const { text_->release(chunk); }

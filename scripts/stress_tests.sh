@@ -30,6 +30,7 @@ declare -A timing=(
     [cli_tests]='Cli.Signals*:Cli.Workers*:Cli.Stopped*:CliDefaults.*Progress*'
     [modes_tests]='Faults.*:Faults/*'
     [cancel_tests]='*'
+    [stream_tests]='StreamSources.Cancel*'
     [hardening_tests]='Streams.*'  # Truncation writes 128 MiB per mode: it runs in the suite runs above
 )
 for bin in "${!timing[@]}"; do

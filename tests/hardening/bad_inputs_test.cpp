@@ -227,19 +227,6 @@ TEST(BadInputs, DiskFullOnStandardOutput) {
     expect_one_line(r, "cannot write to standard output: No space left on device");
 }
 
-// Standard input is spooled to $TMPDIR: no room there is a clear error, not a truncated count.
-TEST(BadInputs, DiskFullWhileSpoolingStandardInput) {
-    TempDir dir;
-    hardening::Redirect io;
-    io.stdin_path = dir.path() / "stdin.txt";
-    hardening::write_repeated(io.stdin_path, "spooled words ", 1 << 20);
-    auto r = run_with({"run", "wordcount"}, [] { hardening::limit_file_size(64 << 10); }, dir.path().string(), io);
-    EXPECT_EQ(r.code, 1);
-    expect_one_line(r, "cannot spool <stdin> to ");
-    EXPECT_NE(r.err.find("File too large"), std::string::npos) << r.err;
-    EXPECT_TRUE(r.out.empty());
-}
-
 // More workers than cores works (oversubscribed) and gives the same result; past the limit of
 // parapipe::max_workers it is a usage error before any work.
 TEST(BadInputs, WorkersBeyondTheMachineStillWork) {

@@ -81,7 +81,7 @@ TEST(Memory, TwoGibInputStaysWithinTheBoundInEveryParallelMode) {
         hardening::Redirect io;
         std::vector<std::string> args{"run", "wordcount", "--mode", c.mode, "--workers", std::to_string(workers),
                                       "--chunk-size", "8MiB"};
-        if (c.from_stdin) io.stdin_path = input;  // spooled to $TMPDIR, then mapped
+        if (c.from_stdin) io.stdin_path = input;  // a regular file on stdin: mapped like a file
         else args.push_back(input);
         testing::Exec r;
         const auto peaks = run_measured(args, dir, r, io);
