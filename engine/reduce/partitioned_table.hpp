@@ -67,6 +67,9 @@ public:
     /// f(key, V&&) for every key, partition by partition; the table is empty afterwards.
     template <class F>
     void drain(F&& f) {
+        // Every index goes first, as one StringTable's drain frees its whole index first: the
+        // pairs a drain builds then take that room while the partitions wait their turn.
+        for (Part& p : parts_) p.release_index();
         for (Part& p : parts_) p.drain(f);
     }
 

@@ -176,6 +176,11 @@ public:
         blocks_.clear();
     }
 
+    /// Frees the hash index now, ahead of drain(), which would free it anyway: a table drained
+    /// after others (PartitionedTable::drain) does not hold its index while they are drained.
+    /// Afterwards the table may only be drained or cleared.
+    void release_index() { std::vector<Slot>().swap(slots_); }
+
     /// Adds every key of `from` into this table: combine(V& into, V&& from) for keys present in
     /// both. `from` is drained.
     template <class Combine>
