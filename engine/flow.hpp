@@ -265,6 +265,18 @@ private:
                 deserialize(r, c);
                 merge_counters(into.counters, c);
             };
+        if constexpr (requires(std::vector<P>&& v, const Parallelism& par) { red.finalize_all(std::move(v), par); })
+            plan.merge_finalize = [red](std::vector<CP>&& parts, const Parallelism& par) {
+                std::vector<P> values;
+                values.reserve(parts.size());
+                Counters counters;
+                for (CP& p : parts) {
+                    values.push_back(std::move(p.value));
+                    merge_counters(counters, p.counters);
+                }
+                parts.clear();
+                return std::pair<R, Counters>(red.finalize_all(std::move(values), par), std::move(counters));
+            };
         if constexpr (requires(const RunContext& ctx) { source->prepare(ctx); })
             plan.prepare = [source](const RunContext& ctx) { source->prepare(ctx); };
         if constexpr (requires { source->worker_init(); }) plan.worker_init = [source] { source->worker_init(); };

@@ -8,7 +8,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
-
+#include <vector>
 
 namespace parapipe {
 
@@ -33,6 +33,14 @@ struct WindowContext {
     std::atomic<std::uint64_t>* progress = nullptr;
     /// 0 for a run's first window, then 1, 2, ...: a stream can be read by one run only.
     std::size_t window = 0;
+};
+
+/// The threads an executor lends a plan's merge_finalize. With workers > 1 the call runs inside
+/// a oneTBB arena of that many threads, so it may use oneTBB's algorithms (engine/detail/
+/// parallel.hpp has parallel_for_n and parallel_sort); with 1 it must not start TBB's threads
+/// (the process may fork afterwards).
+struct Parallelism {
+    unsigned workers = 1;
 };
 
 /// A compiled pipeline: chunk -> partial, merge, finalize.
@@ -74,6 +82,11 @@ struct Plan {
     /// the windows' partials, and finalizes once. Called in the coordinator only, while no chunk
     /// runs. Mode::mpi refuses such a plan. Optional.
     std::function<std::size_t(const WindowContext&)> next_window;
+    /// Merges every worker's partial at once and finalizes, using the lent threads: a keyed
+    /// reduction merges partition p of all partials as one task per partition and sorts its
+    /// result in parallel. Optional (else merge one partial after another, then finalize); must
+    /// give the same result as that.
+    std::function<Result(std::vector<Partial>&& parts, const Parallelism&)> merge_finalize;
 
     std::string describe(std::size_t chunk) const {
         return describe_chunk ? describe_chunk(chunk) : "chunk " + std::to_string(chunk);
@@ -91,7 +104,7 @@ auto then(Plan<P, R> plan, F f) {
     out.init = std::move(plan.init);
     out.map = std::move(plan.map);
     out.merge = std::move(plan.merge);
-    out.finalize = [fin = std::move(plan.finalize), f = std::move(f)](P&& p) mutable { return f(fin(std::move(p))); };
+    out.finalize = [fin = std::move(plan.finalize), f](P&& p) mutable { return f(fin(std::move(p))); };
     out.chunk_weight = std::move(plan.chunk_weight);
     out.describe_chunk = std::move(plan.describe_chunk);
     out.prepare = std::move(plan.prepare);
@@ -100,6 +113,10 @@ auto then(Plan<P, R> plan, F f) {
     out.reset = std::move(plan.reset);
     out.merge_serialized = std::move(plan.merge_serialized);
     out.next_window = std::move(plan.next_window);
+    if (plan.merge_finalize)
+        out.merge_finalize = [mf = std::move(plan.merge_finalize), f = std::move(f)](std::vector<P>&& parts, const Parallelism& par) mutable {
+            return f(mf(std::move(parts), par));
+        };
     return out;
 }
 

@@ -1,9 +1,13 @@
 // Merge: the keyed reduction of word count (engine/reduce/keyed.hpp merge_maps). Two partials
 // of 8 MiB chunks share most of their vocabulary, so merging is mostly lookups and additions.
+// BM_MergeAllDistinct: the end of a run over many distinct keys, the workers' partitioned
+// tables merged partition by partition (detail::merge_all, as Plan::merge_finalize does) on 1
+// or 2 threads.
 #include <benchmark/benchmark.h>
 
 #include "bench/corpus/text_corpus.hpp"
 #include "bench/micro/micro_corpus.hpp"
+#include <parapipe/engine/detail/parallel.hpp>
 #include <parapipe/pipelines/wordcount.hpp>
 
 namespace {
@@ -57,5 +61,35 @@ void BM_MergeManyPartials(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * n * static_cast<std::int64_t>(counts_of_chunk(0).size()));
 }
 BENCHMARK(BM_MergeManyPartials)->Arg(2)->Arg(8)->Arg(32)->Unit(benchmark::kMillisecond);
+
+// Two workers' tables of 2^20 keys each, 7 in 8 of them seen by one worker only.
+void BM_MergeAllDistinct(benchmark::State& state) {
+    const auto threads = static_cast<unsigned>(state.range(0));
+    static const std::vector<CountMap> base = [] {
+        std::vector<CountMap> t(2);
+        const std::size_t n = std::size_t{1} << 20;
+        for (std::size_t w = 0; w < 2; ++w)
+            for (std::size_t i = 0; i < n; ++i) {
+                const std::size_t k = i % 8 == 0 ? i : i * 2 + w;  // every 8th key in both tables
+                ++detail::slot(t[w], "w" + std::to_string(k), [] { return std::uint64_t{0}; });
+            }
+        return t;
+    }();
+    const auto add = [](std::uint64_t& x, std::uint64_t y) { x += y; };
+    for (auto _ : state) {
+        state.PauseTiming();
+        std::vector<CountMap> parts = base;
+        state.ResumeTiming();
+        CountMap merged = detail::with_arena(threads, [&](const Parallelism& par) {
+            return detail::merge_all(std::move(parts), add, par);
+        });
+        benchmark::DoNotOptimize(merged.size());
+        state.PauseTiming();
+        merged = {};
+        state.ResumeTiming();
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(base[0].size() + base[1].size()));
+}
+BENCHMARK(BM_MergeAllDistinct)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

@@ -42,7 +42,10 @@ struct KeyedPartial<Counted<absl::flat_hash_map<K, V, Rest...>>> : std::true_typ
 template <class V, class H, std::size_t B>
 struct KeyedPartial<Counted<StringTable<V, H, B>>> : std::true_type {};
 
-/// String-keyed tables (engine/reduce/string_table.hpp) split themselves by their deterministic
+template <class V, std::size_t N>
+struct KeyedPartial<Counted<PartitionedTable<V, N>>> : std::true_type {};
+
+/// String-keyed tables (engine/reduce/string_table.hpp, partitioned_table.hpp) split themselves by their deterministic
 /// key hash; each part travels as a whole Counted table, the counters with part 0.
 template <class V, class H, std::size_t B>
 std::vector<std::string> split_by_key(Counted<StringTable<V, H, B>>& p, std::size_t parts) {
@@ -57,6 +60,22 @@ std::vector<std::string> split_by_key(Counted<StringTable<V, H, B>>& p, std::siz
         blobs[i] = std::move(w.buffer());
     }
     p = Counted<StringTable<V, H, B>>{};
+    return blobs;
+}
+
+template <class V, std::size_t N>
+std::vector<std::string> split_by_key(Counted<PartitionedTable<V, N>>& p, std::size_t parts) {
+    auto tables = p.value.split(parts);
+    std::vector<std::string> blobs(parts);
+    for (std::size_t i = 0; i < parts; ++i) {
+        Counted<PartitionedTable<V, N>> part;
+        part.value = std::move(tables[i]);
+        if (i == 0) part.counters = std::move(p.counters);
+        Writer w;
+        serialize(w, part);
+        blobs[i] = std::move(w.buffer());
+    }
+    p = Counted<PartitionedTable<V, N>>{};
     return blobs;
 }
 

@@ -17,6 +17,7 @@
 
 #include <parapipe/engine/detail/attempts.hpp>
 #include <parapipe/engine/detail/chunk_call.hpp>
+#include <parapipe/engine/detail/parallel.hpp>
 #include <parapipe/engine/detail/stragglers.hpp>
 #include <parapipe/engine/detail/worker_process.hpp>
 #include <parapipe/engine/serialize.hpp>
@@ -204,7 +205,14 @@ R run_processes(const Plan<P, R>& plan, const RunOptions& opt) {
         if (c.pid > 0) ::kill(c.pid, SIGCONT);
         close_and_wait(c);
     }
-    return plan.finalize(std::move(total));
+    // The workers have exited, so TBB may start: the finish (a keyed result's sort) runs on
+    // `workers` threads, joined again before returning.
+    if (!plan.merge_finalize) return plan.finalize(std::move(total));
+    return with_arena(opt.workers, [&](const Parallelism& par) {
+        std::vector<P> parts;
+        parts.push_back(std::move(total));
+        return finish(plan, std::move(parts), par);
+    });
 }
 
 }  // namespace parapipe::detail

@@ -25,6 +25,7 @@
 #include <boost/interprocess/managed_external_buffer.hpp>
 
 #include <parapipe/engine/detail/chunk_call.hpp>
+#include <parapipe/engine/detail/parallel.hpp>
 #include <parapipe/engine/detail/worker_process.hpp>
 #include <parapipe/engine/detail/attempts.hpp>
 #include <parapipe/engine/detail/stragglers.hpp>
@@ -431,22 +432,29 @@ private:
         spawn(w);
     }
 
-    /// Reads every flushed partial in place and merges them.
+    /// Reads every flushed partial in place and merges them. Every worker has exited, so TBB
+    /// may start: the partials load from the segment in parallel and merge with the plan's
+    /// merge_finalize (a keyed reduction: partition by partition), on opt.workers threads.
     R collect() {
-        P total = plan_.init();
+        std::vector<P> parts;
+        std::vector<const Stored*> stored;
         for (std::size_t w = 0; w < layout_.slots; ++w) {
             if (state_of(w) == SlotState::piped) {
-                plan_.merge(total, std::move(*piped_[w]));
+                parts.push_back(std::move(*piped_[w]));
                 continue;
             }
             if (state_of(w) != SlotState::flushed) continue;
             const char* base = segment_.base() + layout_.regions[w].offset;
-            const auto* stored = reinterpret_cast<const Stored*>(base + slot(w)->result_offset);
-            P part = plan_.init();
-            Codec::load(*stored, part);
-            plan_.merge(total, std::move(part));
+            stored.push_back(reinterpret_cast<const Stored*>(base + slot(w)->result_offset));
         }
-        return plan_.finalize(std::move(total));
+        auto load_and_finish = [&](const Parallelism& par) {
+            const std::size_t first = parts.size();
+            for (std::size_t i = 0; i < stored.size(); ++i) parts.push_back(plan_.init());
+            parallel_for_n(stored.size(), par, [&](std::size_t i) { Codec::load(*stored[i], parts[first + i]); });
+            return finish(plan_, std::move(parts), par);
+        };
+        if (!plan_.merge_finalize) return load_and_finish(Parallelism{1});
+        return with_arena(opt_.workers, load_and_finish);
     }
 
     const Plan<P, R>& plan_;

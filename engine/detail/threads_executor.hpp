@@ -1,9 +1,11 @@
 #pragma once
 // Mode::threads — a oneTBB parallel_pipeline: a serial stage hands out chunk indices, a
 // parallel stage folds each chunk into its thread's partial. At most workers × in_flight
-// chunks are live, so memory stays flat however many chunks there are. The partials are
-// merged at the end. TBB's worker threads are shut down before returning, so the process
-// may fork afterwards (Mode::processes, Mode::shm), except after a Mode::mpi run (TbbScope).
+// chunks are live, so memory stays flat however many chunks there are. The threads' partials
+// are merged at the end in the same arena (Plan::merge_finalize: a keyed reduction merges its
+// partitions as parallel tasks, then sorts in parallel). TBB's worker threads are shut down
+// before returning, so the process may fork afterwards (Mode::processes, Mode::shm), except
+// after a Mode::mpi run (TbbScope).
 #include <atomic>
 #include <optional>
 
@@ -13,50 +15,9 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <parapipe/engine/detail/chunk_call.hpp>
-#include <parapipe/engine/mpi_transport.hpp>
-
-// ThreadSanitizer cannot see the synchronization inside an uninstrumented libtbb (Debian's):
-// a partial written by a TBB thread and read after the arena's wait looks like a race. These
-// annotations state that happens-before edge; they compile to nothing without TSan.
-#if defined(__SANITIZE_THREAD__)
-#define PARAPIPE_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define PARAPIPE_TSAN 1
-#endif
-#endif
-#ifdef PARAPIPE_TSAN
-extern "C" void __tsan_acquire(void* addr);
-extern "C" void __tsan_release(void* addr);
-#endif
+#include <parapipe/engine/detail/parallel.hpp>
 
 namespace parapipe::detail {
-
-inline void tsan_release([[maybe_unused]] void* p) {
-#ifdef PARAPIPE_TSAN
-    __tsan_release(p);
-#endif
-}
-inline void tsan_acquire([[maybe_unused]] void* p) {
-#ifdef PARAPIPE_TSAN
-    __tsan_acquire(p);
-#endif
-}
-
-/// Joins TBB's worker threads on scope exit, so that a later fork() is safe; not in an MPI
-/// rank (mpi_ran_here(): there it would hang, and a rank does not fork).
-class TbbScope {
-public:
-    TbbScope() : handle_(tbb::attach{}) {}
-    ~TbbScope() {
-        if (!mpi_ran_here()) tbb::finalize(handle_, std::nothrow);
-    }
-    TbbScope(const TbbScope&) = delete;
-    TbbScope& operator=(const TbbScope&) = delete;
-
-private:
-    tbb::task_scheduler_handle handle_;
-};
 
 template <class P, class R>
 R run_threads(const Plan<P, R>& plan, const RunOptions& opt) {
@@ -64,7 +25,7 @@ R run_threads(const Plan<P, R>& plan, const RunOptions& opt) {
     if (plan.prepare) plan.prepare(heap_context(opt, owned));
     const unsigned workers = opt.workers ? opt.workers : 1;
     TbbScope scope;
-    std::optional<P> total;
+    std::optional<R> result;
     {
         tbb::global_control limit(tbb::global_control::max_allowed_parallelism, workers);
         tbb::task_arena arena(static_cast<int>(workers));
@@ -108,13 +69,13 @@ R run_threads(const Plan<P, R>& plan, const RunOptions& opt) {
                     }));
         });
         tsan_acquire(&tsan_out);
-        for (auto& local : locals) {
-            if (!local) continue;
-            if (!total) total.emplace(std::move(*local));
-            else plan.merge(*total, std::move(*local));
-        }
+        std::vector<P> parts;
+        for (auto& local : locals)
+            if (local) parts.push_back(std::move(*local));
+        locals.clear();
+        arena.execute([&] { result.emplace(finish(plan, std::move(parts), Parallelism{workers})); });
     }
-    return plan.finalize(total ? std::move(*total) : plan.init());
+    return std::move(*result);
 }
 
 }  // namespace parapipe::detail

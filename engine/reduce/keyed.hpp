@@ -4,9 +4,10 @@
 // (key, value) pairs in a defined order (by key unless an order is given), the same in every
 // mode, ready to start the next stage with range(result).
 // Keys need operator< (for the result's order) and absl::Hash (std types have it; a struct of
-// your own needs AbslHashValue). String-like keys (std::string results) live in a StringTable
-// (engine/reduce/string_table.hpp): the key bytes in an arena, no std::string per key; other
-// keys in an absl::flat_hash_map.
+// your own needs AbslHashValue). String-like keys (std::string results) live in a
+// PartitionedTable (engine/reduce/partitioned_table.hpp): StringTables (the key bytes in an
+// arena, no std::string per key) cut by key hash from the first key on, so the workers' tables
+// merge partition by partition in parallel (finalize_all); other keys in an absl::flat_hash_map.
 #include <absl/container/flat_hash_map.h>
 #include <absl/strings/string_view.h>
 
@@ -18,7 +19,9 @@
 #include <utility>
 #include <vector>
 
+#include <parapipe/engine/detail/parallel.hpp>
 #include <parapipe/engine/reduce/owned.hpp>
+#include <parapipe/engine/reduce/partitioned_table.hpp>
 #include <parapipe/engine/reduce/string_table.hpp>
 #include <parapipe/engine/reduce/string_table_codec.hpp>
 
@@ -28,10 +31,14 @@ namespace detail {
 
 /// The per-worker table of a keyed reduction with keys K and values V.
 template <class K, class V>
-using KeyedTable = std::conditional_t<std::is_same_v<K, std::string>, StringTable<V>, absl::flat_hash_map<K, V>>;
+using KeyedTable = std::conditional_t<std::is_same_v<K, std::string>, PartitionedTable<V>, absl::flat_hash_map<K, V>>;
 
 template <class V, class KeyArg, class Make>
 V& slot(StringTable<V>& m, KeyArg&& key, Make&& make) {
+    return m.slot(std::string_view(key), std::forward<Make>(make));
+}
+template <class V, std::size_t N, class KeyArg, class Make>
+V& slot(PartitionedTable<V, N>& m, KeyArg&& key, Make&& make) {
     return m.slot(std::string_view(key), std::forward<Make>(make));
 }
 
@@ -57,9 +64,17 @@ void merge_maps(StringTable<V>& into, StringTable<V>&& from, Combine&& combine) 
     into.merge(std::move(from), std::forward<Combine>(combine));
 }
 
+template <class V, std::size_t N, class Combine>
+void merge_maps(PartitionedTable<V, N>& into, PartitionedTable<V, N>&& from, Combine&& combine) {
+    into.merge(std::move(from), std::forward<Combine>(combine));
+}
+
 /// The (key, value) pairs of a table, unsorted; the table is emptied as they are made.
-template <class V>
-std::vector<std::pair<std::string, V>> take_pairs(StringTable<V>&& m) {
+template <class Table>
+    requires std::is_same_v<Table, StringTable<typename Table::mapped_type>> ||
+             std::is_same_v<Table, PartitionedTable<typename Table::mapped_type, Table::partitions>>
+std::vector<std::pair<std::string, typename Table::mapped_type>> take_pairs(Table&& m) {
+    using V = typename Table::mapped_type;
     std::vector<std::pair<std::string, V>> out;
     out.reserve(m.size());  // only the pages written get memory, while drain() frees the table's
     m.drain([&](std::string_view k, V&& v) { out.emplace_back(std::string(k), std::move(v)); });
@@ -88,6 +103,8 @@ void merge_maps(Map& into, Map&& from, Combine&& combine) {
 /// Empties a table for the next chunk, keeping its memory where the table allows.
 template <class V>
 void reset_map(StringTable<V>& m) { m.reset(); }
+template <class V, std::size_t N>
+void reset_map(PartitionedTable<V, N>& m) { m.reset(); }
 template <class Map>
 void reset_map(Map& m) { m.clear(); }
 
@@ -97,6 +114,10 @@ template <class V, class Combine>
 void merge_serialized(StringTable<V>& into, Reader& r, Combine&& combine) {
     Serializer<StringTable<V>>::merge_into(r, into, std::forward<Combine>(combine));
 }
+template <class V, std::size_t N, class Combine>
+void merge_serialized(PartitionedTable<V, N>& into, Reader& r, Combine&& combine) {
+    Serializer<PartitionedTable<V, N>>::merge_into(r, into, std::forward<Combine>(combine));
+}
 template <class Map, class Combine>
 void merge_serialized(Map& into, Reader& r, Combine&& combine) {
     Map part;
@@ -104,10 +125,50 @@ void merge_serialized(Map& into, Reader& r, Combine&& combine) {
     merge_maps(into, std::move(part), std::forward<Combine>(combine));
 }
 
+/// Merges all `tables` into one. Partitioned tables merge partition p of every table as one
+/// task per partition, on par's threads; other maps one after another.
+template <class V, std::size_t N, class Combine>
+PartitionedTable<V, N> merge_all(std::vector<PartitionedTable<V, N>>&& tables, const Combine& combine,
+                                 const Parallelism& par) {
+    if (tables.empty()) return {};
+    parallel_for_n(N, par, [&](std::size_t p) {
+        for (std::size_t i = 1; i < tables.size(); ++i) tables[0].part(p).merge(std::move(tables[i].part(p)), combine);
+    });
+    PartitionedTable<V, N> out = std::move(tables[0]);
+    tables.clear();
+    return out;
+}
+template <class Map, class Combine>
+Map merge_all(std::vector<Map>&& maps, const Combine& combine, const Parallelism&) {
+    if (maps.empty()) return {};
+    Map out = std::move(maps[0]);
+    for (std::size_t i = 1; i < maps.size(); ++i) merge_maps(out, std::move(maps[i]), combine);
+    maps.clear();
+    return out;
+}
+
+/// Sorts a result by `less`, keeping the first `limit` (0: all); in parallel with par's threads.
+template <class T, class Less>
+void sort_result(std::vector<T>& out, const Less& less, std::size_t limit, const Parallelism& par) {
+    if (limit == 0 || limit >= out.size()) {
+        parallel_sort(out.begin(), out.end(), less, par);
+    } else {
+        std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(limit), out.end(), less);
+        out.resize(limit);
+    }
+}
+
+struct KeyLess {
+    template <class P>
+    bool operator()(const P& a, const P& b) const {
+        return a.first < b.first;
+    }
+};
+
 template <class Map>
-auto to_sorted_pairs(Map&& m) {
+auto to_sorted_pairs(Map&& m, const Parallelism& par = {}) {
     auto out = take_pairs(std::move(m));
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    parallel_sort(out.begin(), out.end(), KeyLess{}, par);
     return out;
 }
 
@@ -174,14 +235,16 @@ struct CountByKey {
     void reset(partial_type& m) const { detail::reset_map(m); }
     void merge_serialized(partial_type& into, Reader& r) const { detail::merge_serialized(into, r, add); }
     static void add(std::uint64_t& a, std::uint64_t b) { a += b; }
-    std::vector<std::pair<K, std::uint64_t>> finalize(partial_type&& m) const {
+    std::vector<std::pair<K, std::uint64_t>> finalize(partial_type&& m) const { return finish(std::move(m), {}); }
+    /// Every worker's partial merged (partitions in parallel) and finalized with par's threads.
+    std::vector<std::pair<K, std::uint64_t>> finalize_all(std::vector<partial_type>&& parts, const Parallelism& par) const {
+        return finish(detail::merge_all(std::move(parts), add, par), par);
+    }
+
+private:
+    std::vector<std::pair<K, std::uint64_t>> finish(partial_type&& m, const Parallelism& par) const {
         std::vector<std::pair<K, std::uint64_t>> out = detail::take_pairs(std::move(m));
-        if (order.limit == 0 || order.limit >= out.size()) {
-            std::sort(out.begin(), out.end(), order);
-        } else {
-            std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(order.limit), out.end(), order);
-            out.resize(order.limit);
-        }
+        detail::sort_result(out, order, order.limit, par);
         return out;
     }
 };
@@ -215,6 +278,9 @@ struct ReduceByKey {
         return [this](V& a, V&& b) { a = combine(std::move(a), std::move(b)); };
     }
     std::vector<std::pair<K, V>> finalize(partial_type&& m) const { return detail::to_sorted_pairs(std::move(m)); }
+    std::vector<std::pair<K, V>> finalize_all(std::vector<partial_type>&& parts, const Parallelism& par) const {
+        return detail::to_sorted_pairs(detail::merge_all(std::move(parts), combiner(), par), par);
+    }
 };
 
 /// Every value(item) per key(item): vector<pair<K, vector<V>>> by key, each key's values sorted
@@ -238,9 +304,15 @@ struct GroupByKey {
     static void append(std::vector<V>& a, std::vector<V>&& b) {
         a.insert(a.end(), std::make_move_iterator(b.begin()), std::make_move_iterator(b.end()));
     }
-    std::vector<std::pair<K, std::vector<V>>> finalize(partial_type&& m) const {
-        auto out = detail::to_sorted_pairs(std::move(m));
-        for (auto& kv : out) std::sort(kv.second.begin(), kv.second.end());
+    std::vector<std::pair<K, std::vector<V>>> finalize(partial_type&& m) const { return finish(std::move(m), {}); }
+    std::vector<std::pair<K, std::vector<V>>> finalize_all(std::vector<partial_type>&& parts, const Parallelism& par) const {
+        return finish(detail::merge_all(std::move(parts), append, par), par);
+    }
+
+private:
+    std::vector<std::pair<K, std::vector<V>>> finish(partial_type&& m, const Parallelism& par) const {
+        auto out = detail::to_sorted_pairs(std::move(m), par);
+        detail::parallel_for_n(out.size(), par, [&](std::size_t i) { std::sort(out[i].second.begin(), out[i].second.end()); });
         return out;
     }
 };

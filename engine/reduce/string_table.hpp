@@ -121,6 +121,13 @@ public:
         return insert_new(key, h, make());
     }
 
+    /// The same with the key's hash h = Hash{}(key) already known (a partitioned table has it).
+    template <class Make>
+    V& slot(std::string_view key, std::uint64_t h, Make&& make) {
+        if (V* v = find(key, h)) return *v;
+        return insert_new(key, h, make());
+    }
+
     V* find(std::string_view key) { return find(key, Hash{}(key)); }
 
     /// Room for n keys without growing the index.
@@ -169,6 +176,11 @@ public:
         blocks_.clear();
     }
 
+    /// Frees the hash index now, ahead of drain(), which would free it anyway: a table drained
+    /// after others (PartitionedTable::drain) does not hold its index while they are drained.
+    /// Afterwards the table may only be drained or cleared.
+    void release_index() { std::vector<Slot>().swap(slots_); }
+
     /// Adds every key of `from` into this table: combine(V& into, V&& from) for keys present in
     /// both. `from` is drained.
     template <class Combine>
@@ -181,7 +193,11 @@ public:
     /// Adds one (key, value): combine(V& mine, V&& value) when the key is present, else inserts it.
     template <class Combine>
     void merge_one(std::string_view key, V&& value, Combine&& combine) {
-        const std::uint64_t h = Hash{}(key);
+        merge_one(key, Hash{}(key), std::move(value), combine);
+    }
+    /// The same with h = Hash{}(key) already known.
+    template <class Combine>
+    void merge_one(std::string_view key, std::uint64_t h, V&& value, Combine&& combine) {
         if (V* mine = find(key, h)) combine(*mine, std::move(value));
         else insert_new(key, h, std::move(value));
     }

@@ -2,22 +2,28 @@
 // How a StringTable crosses between processes: through a pipe (engine/serialize.hpp) as
 // (length, bytes, value) records, or in the shared segment (engine/shm_codec.hpp) as flat key,
 // end and value arrays when values are numbers (a word count), pairs otherwise. Loading
-// rebuilds the index; a table's keys are distinct, so no lookup is needed.
+// rebuilds the index; a table's keys are distinct, so no lookup is needed. A PartitionedTable
+// travels in the same form (its partitions one after the other): loading puts each key back in
+// its partition by hash.
 #include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <type_traits>
 
+#include <parapipe/engine/reduce/partitioned_table.hpp>
 #include <parapipe/engine/reduce/string_table.hpp>
 #include <parapipe/engine/serialize.hpp>
 #include <parapipe/engine/shm_codec.hpp>
 
 namespace parapipe {
 
-template <class V>
-struct Serializer<StringTable<V>, std::enable_if_t<Serializable<V>>> {
-    static void write(Writer& w, const StringTable<V>& t) {
+namespace detail {
+
+/// The codecs of a string-keyed table type `Table` (StringTable or PartitionedTable) with values V.
+template <class Table, class V>
+struct StringTableSerializer {
+    static void write(Writer& w, const Table& t) {
         w.pod<std::uint64_t>(t.size());
         t.for_each([&](std::string_view k, const V& v) {
             w.pod<std::uint32_t>(static_cast<std::uint32_t>(k.size()));
@@ -25,7 +31,7 @@ struct Serializer<StringTable<V>, std::enable_if_t<Serializable<V>>> {
             serialize(w, v);
         });
     }
-    static void read(Reader& r, StringTable<V>& t) {
+    static void read(Reader& r, Table& t) {
         const auto n = r.pod<std::uint64_t>();
         t.clear();
         t.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, r.remaining() / 4)));
@@ -34,7 +40,7 @@ struct Serializer<StringTable<V>, std::enable_if_t<Serializable<V>>> {
     /// Adds a serialized table's records into `into` without building it: combine(V& mine,
     /// V&& theirs) for keys already there. One hash and one lookup per record.
     template <class Combine>
-    static void merge_into(Reader& r, StringTable<V>& into, Combine&& combine) {
+    static void merge_into(Reader& r, Table& into, Combine&& combine) {
         const auto n = r.pod<std::uint64_t>();
         into.reserve(std::max<std::size_t>(into.size(), std::min<std::uint64_t>(n, r.remaining() / 4)));
         read_records(r, n, [&](std::string_view k, V&& v) { into.merge_one(k, std::move(v), combine); });
@@ -55,8 +61,8 @@ private:
     }
 };
 
-template <class V>
-struct ShmCodec<StringTable<V>, std::enable_if_t<ShmStorable<V>>> {
+template <class Table, class V>
+struct StringTableShmCodec {
     static constexpr bool flat = std::is_arithmetic_v<V>;
     struct Flat {
         explicit Flat(const shm::VoidAlloc& a) : keys(a), ends(a), values(a) {}
@@ -67,7 +73,7 @@ struct ShmCodec<StringTable<V>, std::enable_if_t<ShmStorable<V>>> {
     using stored = std::conditional_t<flat, Flat, shm::Vector<std::pair<detail::stored_t<std::string>, detail::stored_t<V>>>>;
 
     static stored make(const shm::VoidAlloc& a) { return stored(a); }
-    static void store(const StringTable<V>& t, stored& s, const shm::VoidAlloc& a) {
+    static void store(const Table& t, stored& s, const shm::VoidAlloc& a) {
         if constexpr (flat) {
             std::size_t bytes = 0;
             t.for_each([&](std::string_view k, const V&) { bytes += k.size(); });
@@ -88,7 +94,7 @@ struct ShmCodec<StringTable<V>, std::enable_if_t<ShmStorable<V>>> {
             });
         }
     }
-    static void load(const stored& s, StringTable<V>& t) {
+    static void load(const stored& s, Table& t) {
         t.clear();
         if constexpr (flat) {
             t.reserve(s.ends.size());
@@ -110,5 +116,18 @@ struct ShmCodec<StringTable<V>, std::enable_if_t<ShmStorable<V>>> {
         }
     }
 };
+
+}  // namespace detail
+
+template <class V>
+struct Serializer<StringTable<V>, std::enable_if_t<Serializable<V>>> : detail::StringTableSerializer<StringTable<V>, V> {};
+template <class V, std::size_t N>
+struct Serializer<PartitionedTable<V, N>, std::enable_if_t<Serializable<V>>>
+    : detail::StringTableSerializer<PartitionedTable<V, N>, V> {};
+template <class V>
+struct ShmCodec<StringTable<V>, std::enable_if_t<ShmStorable<V>>> : detail::StringTableShmCodec<StringTable<V>, V> {};
+template <class V, std::size_t N>
+struct ShmCodec<PartitionedTable<V, N>, std::enable_if_t<ShmStorable<V>>>
+    : detail::StringTableShmCodec<PartitionedTable<V, N>, V> {};
 
 }  // namespace parapipe

@@ -173,6 +173,32 @@ TEST(Flow, StringKeyedReductionsAndTheirCountersInEveryMode) {
     }
 }
 
+// Many distinct keys spread over many partials: the workers' partitioned tables merge partition
+// by partition on several threads (Plan::merge_finalize) and give seq's result, in every mode,
+// whatever the chunk size (a few keys per chunk up to one chunk for everything).
+TEST(Flow, ManyDistinctKeysMergeByPartitionAsInSeq) {
+    const std::uint64_t n = 4000;
+    auto key = [](std::uint64_t i) { return "d" + std::to_string(i * 7919 % 3001); };  // most keys once or twice
+    for (std::size_t chunk : {std::size_t{5}, std::size_t{97}, std::size_t{n}}) {
+        SCOPED_TRACE("chunk " + std::to_string(chunk));
+        auto items = [&] { return generate(n, [](std::uint64_t i) { return i; }, chunk); };
+        auto counts = [&] { return items().map(key).count_by_key(); };
+        auto frequent = [&] { return items().map(key).count_by_key(Identity{}, most_frequent()); };
+        auto sums = [&] {
+            return items()
+                .map([&](std::uint64_t i) { return std::pair(key(i), i); })
+                .reduce_by_key(detail::First{}, detail::Second{}, [](std::uint64_t a, std::uint64_t b) { return a + b; });
+        };
+        auto groups = [&] { return items().map([&](std::uint64_t i) { return std::pair(key(i), i); }).group_by_key(); };
+        const auto seq_counts = counts().run({.mode = Mode::seq});
+        ASSERT_GT(seq_counts.size(), n / 2);
+        expect_everywhere(counts, seq_counts);
+        expect_everywhere(frequent, frequent().run({.mode = Mode::seq}));
+        expect_everywhere(sums, sums().run({.mode = Mode::seq}));
+        expect_everywhere(groups, groups().run({.mode = Mode::seq}));
+    }
+}
+
 // A partial that cannot leave the process: fine in seq and threads, one clear error elsewhere.
 struct Opaque {
     int v = 0;

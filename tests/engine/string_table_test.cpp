@@ -1,14 +1,17 @@
 // engine/reduce/string_table.hpp — the arena-backed table of string-keyed reductions: the same
 // contents as a std::map across growth, small blocks, colliding hashes, split, merge and the
-// pipe / shared-segment codecs.
+// pipe / shared-segment codecs. engine/reduce/partitioned_table.hpp — the same, cut by key hash,
+// and merged partition by partition on several threads.
 #include <gtest/gtest.h>
 
 #include <map>
 #include <string>
 #include <vector>
 
-#include <parapipe/engine/reduce/string_table.hpp>
+#include <parapipe/engine/detail/parallel.hpp>
 #include <parapipe/engine/reduce/keyed.hpp>
+#include <parapipe/engine/reduce/partitioned_table.hpp>
+#include <parapipe/engine/reduce/string_table.hpp>
 #include <parapipe/engine/reduce/string_table_codec.hpp>
 
 namespace parapipe {
@@ -228,6 +231,50 @@ TEST(StringTable, KeyedSplitAndMergePartitionRebuildTheTable) {
             merge_partition(back, std::move(parts[p]), [](std::uint64_t& a, std::uint64_t b) { a += b; });
         }
         EXPECT_EQ(contents(back), expect);
+    }
+}
+
+TEST(PartitionedTable, MatchesAMapAndKeepsEachKeyInItsPartition) {
+    using Table = PartitionedTable<std::uint64_t>;
+    check_table<Table>(20000);
+    Table t;
+    std::map<std::string, std::uint64_t> expect;
+    count_into(t, expect, 0, 20000);
+    std::size_t used = 0;
+    for (std::size_t p = 0; p < Table::partitions; ++p) {
+        used += !t.part(p).empty();
+        t.part(p).for_each([&](std::string_view k, std::uint64_t) { EXPECT_EQ(Table::partition_of(detail::string_hash(k)), p); });
+    }
+    EXPECT_EQ(used, Table::partitions);
+    Writer w;
+    serialize(w, t);
+    Reader r(w.buffer().data(), w.buffer().size());
+    Table back;
+    deserialize(r, back);
+    EXPECT_EQ(r.remaining(), 0u);
+    EXPECT_EQ(contents(back), expect);
+    Reader again(w.buffer().data(), w.buffer().size());
+    detail::merge_serialized(back, again, [](std::uint64_t& a, std::uint64_t b) { a += b; });
+    for (auto& [k, v] : expect) v *= 2;
+    EXPECT_EQ(contents(back), expect);
+}
+
+// What Plan::merge_finalize does with the workers' tables: partition p of every table merged as
+// one task, on 1, 2 or 3 threads, gives what merging the tables one after another gives.
+TEST(PartitionedTable, MergeAllOnSeveralThreadsEqualsOneByOne) {
+    using Table = PartitionedTable<std::uint64_t>;
+    const auto add = [](std::uint64_t& a, std::uint64_t b) { a += b; };
+    for (unsigned workers : {1u, 2u, 3u}) {
+        for (std::size_t tables : {1u, 2u, 5u}) {
+            SCOPED_TRACE(std::to_string(workers) + " threads, " + std::to_string(tables) + " tables");
+            std::vector<Table> parts(tables);
+            std::map<std::string, std::uint64_t> expect;
+            for (std::size_t i = 0; i < tables; ++i) count_into(parts[i], expect, i * 1700, i * 1700 + 4000);
+            Table merged = detail::with_arena(workers, [&](const Parallelism& par) {
+                return detail::merge_all(std::move(parts), add, par);
+            });
+            EXPECT_EQ(contents(merged), expect);
+        }
     }
 }
 

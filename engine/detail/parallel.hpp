@@ -1,0 +1,125 @@
+#pragma once
+// The oneTBB pieces shared by the executors and the reductions' parallel finish: joining TBB's
+// threads before a fork (TbbScope), running a finish inside an arena (with_arena), and a
+// parallel_for / parallel_sort that stay serial when the caller lends one thread, so seq runs
+// never start TBB's threads.
+#include <algorithm>
+#include <cstddef>
+#include <new>
+#include <optional>
+#include <utility>
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/parallel_sort.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <parapipe/engine/mpi_transport.hpp>
+#include <parapipe/engine/plan.hpp>
+
+// ThreadSanitizer cannot see the synchronization inside an uninstrumented libtbb (Debian's):
+// a partial written by a TBB thread and read after the arena's wait looks like a race. These
+// annotations state that happens-before edge; they compile to nothing without TSan.
+#if defined(__SANITIZE_THREAD__)
+#define PARAPIPE_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PARAPIPE_TSAN 1
+#endif
+#endif
+#ifdef PARAPIPE_TSAN
+extern "C" void __tsan_acquire(void* addr);
+extern "C" void __tsan_release(void* addr);
+#endif
+
+namespace parapipe::detail {
+
+inline void tsan_release([[maybe_unused]] void* p) {
+#ifdef PARAPIPE_TSAN
+    __tsan_release(p);
+#endif
+}
+inline void tsan_acquire([[maybe_unused]] void* p) {
+#ifdef PARAPIPE_TSAN
+    __tsan_acquire(p);
+#endif
+}
+
+/// Joins TBB's worker threads on scope exit, so that a later fork() is safe; not in an MPI
+/// rank (mpi_ran_here(): there it would hang, and a rank does not fork).
+class TbbScope {
+public:
+    TbbScope() : handle_(tbb::attach{}) {}
+    ~TbbScope() {
+        if (!mpi_ran_here()) tbb::finalize(handle_, std::nothrow);
+    }
+    TbbScope(const TbbScope&) = delete;
+    TbbScope& operator=(const TbbScope&) = delete;
+
+private:
+    tbb::task_scheduler_handle handle_;
+};
+
+/// f(i) for i in [0, n): on par.workers threads of the caller's oneTBB arena when more than
+/// one, else in order on the calling thread. Each f(i) must touch its own data only.
+template <class F>
+void parallel_for_n(std::size_t n, const Parallelism& par, F&& f) {
+    if (par.workers <= 1 || n <= 1) {
+        for (std::size_t i = 0; i < n; ++i) f(i);
+        return;
+    }
+    char tsan_in = 0, tsan_out = 0;
+    tsan_release(&tsan_in);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1), [&](const tbb::blocked_range<std::size_t>& r) {
+        tsan_acquire(&tsan_in);
+        for (std::size_t i = r.begin(); i != r.end(); ++i) f(i);
+        tsan_release(&tsan_out);
+    });
+    tsan_acquire(&tsan_out);
+}
+
+/// std::sort, or oneTBB's in-place parallel sort when the caller lends more than one thread.
+/// (Serial under ThreadSanitizer, which cannot see inside libtbb.)
+template <class It, class Less>
+void parallel_sort(It first, It last, Less less, const Parallelism& par) {
+#ifndef PARAPIPE_TSAN
+    if (par.workers > 1) {
+        tbb::parallel_sort(first, last, less);
+        return;
+    }
+#endif
+    std::sort(first, last, less);
+}
+
+/// f(Parallelism{workers}) inside a oneTBB arena of `workers` threads, which are joined again
+/// before returning (TbbScope), so the caller may fork afterwards. With one worker f runs on
+/// the calling thread and TBB is not started. For the fork modes' coordinators, once their
+/// workers have exited.
+template <class F>
+auto with_arena(unsigned workers, F&& f) {
+    if (workers <= 1) return f(Parallelism{1});
+    TbbScope scope;
+    using R = decltype(f(Parallelism{workers}));
+    std::optional<R> out;
+    {
+        tbb::global_control limit(tbb::global_control::max_allowed_parallelism, workers);
+        tbb::task_arena arena(static_cast<int>(workers));
+        arena.execute([&] { out.emplace(f(Parallelism{workers})); });
+    }
+    return std::move(*out);
+}
+
+/// Merges every partial and finalizes: Plan::merge_finalize when the plan has it (a keyed
+/// reduction merges its partitions on par.workers threads), else one merge after another.
+template <class P, class R>
+R finish(const Plan<P, R>& plan, std::vector<P>&& parts, const Parallelism& par) {
+    if (plan.merge_finalize) return plan.merge_finalize(std::move(parts), par);
+    if (parts.empty()) return plan.finalize(plan.init());
+    P total = std::move(parts[0]);
+    for (std::size_t i = 1; i < parts.size(); ++i) plan.merge(total, std::move(parts[i]));
+    parts.clear();
+    return plan.finalize(std::move(total));
+}
+
+}  // namespace parapipe::detail
