@@ -18,6 +18,7 @@
 #include <parapipe/parapipe.hpp>
 #include <parapipe/pipelines/wordcount.hpp>
 
+#include "tests/support/stream_writer.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace parapipe {
@@ -25,54 +26,8 @@ namespace {
 
 using testing::TempDir;
 
-// Writes `data` to a FIFO (or to a pipe's write end) from a thread. join() also finishes a
-// writer whose reader never came or gave up: it reads and drops the rest itself.
-class StreamWriter {
-public:
-    // A FIFO: opened for writing in the thread (open blocks until the reader opens it).
-    StreamWriter(std::string fifo, std::string data) : path_(std::move(fifo)), data_(std::move(data)) { start(-1); }
-    // A pipe: write end fd, closed when all is written.
-    StreamWriter(int fd, std::string data) : data_(std::move(data)) { start(fd); }
-    ~StreamWriter() { join(); }
-    void join() {
-        if (!thread_.joinable()) return;
-        if (!done_.load() && !path_.empty()) {
-            int drain = ::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-            char buf[65536];
-            while (drain >= 0 && !done_.load())
-                if (::read(drain, buf, sizeof buf) <= 0) std::this_thread::yield();
-            if (drain >= 0) ::close(drain);
-        }
-        thread_.join();
-    }
-
-private:
-    void start(int fd) {
-        thread_ = std::thread([this, fd] {
-            sigset_t pipe_signal;  // a reader gone early gives EPIPE here, not a dead test process
-            ::sigemptyset(&pipe_signal);
-            ::sigaddset(&pipe_signal, SIGPIPE);
-            ::pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
-            const int out = fd >= 0 ? fd : ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
-            for (std::size_t off = 0; out >= 0 && off < data_.size();) {
-                const ssize_t w = ::write(out, data_.data() + off, data_.size() - off);
-                if (w <= 0) break;
-                off += static_cast<std::size_t>(w);
-            }
-            if (out >= 0) ::close(out);
-            done_.store(true);
-        });
-    }
-    std::string path_, data_;
-    std::atomic<bool> done_{false};
-    std::thread thread_;
-};
-
-std::string make_fifo(const TempDir& dir, const std::string& name) {
-    const std::string path = (dir.path() / name).string();
-    if (::mkfifo(path.c_str(), 0600) != 0) throw std::runtime_error("mkfifo " + path);
-    return path;
-}
+using testing::make_fifo;
+using testing::StreamWriter;
 
 // Sets PARAPIPE_STREAM_WINDOW for a scope (0: unset). Set before any writer thread starts.
 class WindowBytes {

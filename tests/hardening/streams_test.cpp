@@ -19,11 +19,14 @@
 
 #include "cli/wordcount_format.hpp"
 #include "tests/hardening/hardening_support.hpp"
+#include "tests/support/stream_writer.hpp"
 
 namespace parapipe {
 namespace {
 
+using testing::make_fifo;
 using testing::run_parapipe;
+using testing::StreamWriter;
 using testing::TempDir;
 
 std::string text_of(std::size_t bytes) {
@@ -37,51 +40,6 @@ std::string reference_tsv_of(const std::string& text) {
     testing::ReferenceCount ref;
     testing::reference_count(text, ref);
     return testing::reference_tsv(ref);
-}
-
-// Writes `data` into the FIFO from a thread. join() also finishes a writer whose reader never
-// came or gave up (a failed run): it reads and drops the rest itself.
-class FifoWriter {
-public:
-    FifoWriter(std::string path, std::string data) : path_(std::move(path)), data_(std::move(data)) {
-        thread_ = std::thread([this] {
-            sigset_t pipe_signal;  // a reader gone early gives EPIPE here, not a dead test process
-            ::sigemptyset(&pipe_signal);
-            ::sigaddset(&pipe_signal, SIGPIPE);
-            ::pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
-            int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
-            for (std::size_t off = 0; fd >= 0 && off < data_.size();) {
-                ssize_t w = ::write(fd, data_.data() + off, data_.size() - off);
-                if (w <= 0) break;
-                off += static_cast<std::size_t>(w);
-            }
-            if (fd >= 0) ::close(fd);
-            done_.store(true);
-        });
-    }
-    ~FifoWriter() { join(); }
-    void join() {
-        if (!thread_.joinable()) return;
-        if (!done_.load()) {
-            int drain = ::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-            char buf[65536];
-            while (drain >= 0 && !done_.load())
-                if (::read(drain, buf, sizeof buf) <= 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-            if (drain >= 0) ::close(drain);
-        }
-        thread_.join();
-    }
-
-private:
-    std::string path_, data_;
-    std::atomic<bool> done_{false};
-    std::thread thread_;
-};
-
-std::string make_fifo(const TempDir& dir, const std::string& name) {
-    const std::string path = (dir.path() / name).string();
-    if (::mkfifo(path.c_str(), 0600) != 0) throw std::runtime_error("mkfifo " + path);
-    return path;
 }
 
 TEST(Streams, StandardInputWorksInEveryMode) {
@@ -109,7 +67,7 @@ TEST(Streams, NamedPipeWorksInEveryMode) {
     for (const auto& mc : testing::all_mode_cases()) {
         TempDir dir;
         const std::string fifo = make_fifo(dir, "in.fifo");
-        FifoWriter writer(fifo, text);
+        StreamWriter writer(fifo, text);
         auto r = run_parapipe({"run", "wordcount", fifo, "--chunk-size", "64KiB", "--mode",
                                std::string(to_string(mc.mode)), "--workers", std::to_string(mc.workers)});
         writer.join();
@@ -124,7 +82,7 @@ TEST(Streams, StreamsAndFilesMix) {
     const std::string a = text_of(100000), b = text_of(70000) + " fifo", c = "file words file";
     const std::string fifo = make_fifo(dir, "b.fifo");
     const std::string file = dir.write("c.txt", c);
-    FifoWriter writer(fifo, b);
+    StreamWriter writer(fifo, b);
     const char* mode = testing::mode_enabled(Mode::shm) ? "shm" : "threads";
     auto r = run_parapipe({"run", "wordcount", "-", fifo, file, "--mode", mode, "--workers", "2"}, a);
     writer.join();
@@ -142,7 +100,7 @@ TEST(Streams, NamedPipeThroughTheApi) {
         if (mc.mode == Mode::mpi) continue;  // refused for streams
         TempDir dir;
         const std::string fifo = make_fifo(dir, "api.fifo");
-        FifoWriter writer(fifo, text);
+        StreamWriter writer(fifo, text);
         auto source = wordcount::open({fifo}, 16 << 10);  // opens the FIFO; reads nothing yet
         auto plan = wordcount::make_plan(source);
         EXPECT_TRUE(wordcount::format(run(plan, {.mode = mc.mode, .workers = mc.workers}), wordcount::Format::tsv) ==
