@@ -120,22 +120,45 @@ fail() { echo "check: $*" >&2; exit 1; }
 # expect NAME ARGS...: the reference's stdout and stderr for the program NAME.
 expect() {
   local name=$1; shift
+  drain  # compares still running read the previous reference of this name
   $ref "$name" "$@" >"$work/$name.out" 2>"$work/$name.err" || fail "reference $name $*: $(cat "$work/$name.err")"
 }
 
 # compare NAME OPTIONS... -- ARGS...: runs the program with OPTIONS ARGS, compares with expect's.
+# Runs in the background, CHECK_JOBS (default 2) at a time, each with its own output files; a
+# failing run prints why and fails the script at the next drain or the next run it waits for.
+jobs_max=${CHECK_JOBS:-2}
+running=0
+started=0
 compare() {
   local name=$1; shift
   local opts=() ; while [ "$1" != "--" ]; do opts+=("$1"); shift; done; shift
-  local rc=0
-  "${launch[@]}" "$bin/$name" "${opts[@]}" "$@" >"$work/got.out" 2>"$work/got.err" || rc=$?
-  [ $rc -eq 0 ] || fail "${launch[*]} $name ${opts[*]}: exit $rc: $(head -c 300 "$work/got.err")"
-  cmp -s "$work/got.out" "$work/$name.out" || {
-    diff "$work/$name.out" "$work/got.out" | head -10 >&2
-    fail "$name ${opts[*]}: stdout differs from the reference (< reference, > got)"
-  }
-  cmp -s "$work/got.err" "$work/$name.err" || fail "$name ${opts[*]}: stderr: '$(head -c 300 "$work/got.err")', expected '$(cat "$work/$name.err")'"
+  started=$((started + 1))
+  local got="$work/got.$started"
+  (
+    rc=0
+    "${launch[@]}" "$bin/$name" "${opts[@]}" "$@" >"$got.out" 2>"$got.err" || rc=$?
+    [ $rc -eq 0 ] || fail "${launch[*]} $name ${opts[*]}: exit $rc: $(head -c 300 "$got.err")"
+    cmp -s "$got.out" "$work/$name.out" || {
+      diff "$work/$name.out" "$got.out" | head -10 >&2
+      fail "$name ${opts[*]}: stdout differs from the reference (< reference, > got)"
+    }
+    cmp -s "$got.err" "$work/$name.err" || fail "$name ${opts[*]}: stderr: '$(head -c 300 "$got.err")', expected '$(cat "$work/$name.err")'"
+    rm -f "$got.out" "$got.err"
+  ) &
+  running=$((running + 1))
+  if [ $running -ge "$jobs_max" ]; then
+    wait -n || exit 1
+    running=$((running - 1))
+  fi
   runs=$((runs + 1))
+}
+# drain: waits for every compare still running; fails if one failed.
+drain() {
+  while [ $running -gt 0 ]; do
+    wait -n || exit 1
+    running=$((running - 1))
+  done
 }
 
 # every NAME ARGS...: all modes, workers 1 2 4, chunk sizes 1 7 64 4KiB and the default.
@@ -152,6 +175,7 @@ every() {
     done
   done
   every_mpi "$name" "$@"
+  drain
   echo "check: $name: $(wc -l <"$work/$name.out") lines, same as the reference in every mode"
 }
 
@@ -195,12 +219,14 @@ for n in 0 1 2 3 100 7919 200000; do
   done
   [ "$n" != 200000 ] || every_mpi primes "$n"
 done
+drain
 echo "check: primes: same as the reference in every mode"
 
 # ---- Errors: one line "PROGRAM: what" on stderr, nothing on stdout, exit 2 --------------------
 # error CODE PATTERN PROGRAM ARGS...
 error() {
   local code=$1 pattern=$2 name=$3; shift 3
+  drain
   local rc=0
   "$bin/$name" "$@" >"$work/got.out" 2>"$work/got.err" || rc=$?
   [ $rc -eq "$code" ] || fail "$name $*: exit $rc, expected $code"
