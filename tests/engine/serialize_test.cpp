@@ -13,19 +13,13 @@
 #include <parapipe/pipelines/wordcount.hpp>
 #include <parapipe/engine/shm_codec.hpp>
 
+#include "tests/support/round_trip.hpp"
+
 namespace parapipe {
 namespace {
 
-template <class T>
-T round_trip(const T& v) {
-    Writer w;
-    serialize(w, v);
-    Reader r(w.buffer().data(), w.buffer().size());
-    T out{};
-    deserialize(r, out);
-    EXPECT_EQ(r.remaining(), 0u);
-    return out;
-}
+using testing::round_trip;
+using testing::shm_round_trip;
 
 TEST(Serializer, RoundTripsTheShippedTypes) {
     EXPECT_EQ(round_trip(42), 42);
@@ -50,19 +44,6 @@ TEST(Serializer, TruncatedInputThrows) {
         std::vector<std::string> out;
         EXPECT_THROW(deserialize(r, out), Error) << n;
     }
-}
-
-template <class T>
-T shm_round_trip(const T& v) {
-    std::vector<char> buffer(1 << 20);
-    boost::interprocess::managed_external_buffer region(boost::interprocess::create_only, buffer.data(), buffer.size());
-    shm::VoidAlloc alloc(region.get_segment_manager());
-    using Codec = ShmCodec<T>;
-    auto* stored = region.construct<typename Codec::stored>(boost::interprocess::anonymous_instance)(Codec::make(alloc));
-    Codec::store(v, *stored, alloc);
-    T out{};
-    Codec::load(*stored, out);
-    return out;
 }
 
 TEST(ShmCodec, RoundTripsTheShippedTypes) {

@@ -2,42 +2,20 @@
 // exact 64-bit histogram.
 #include <gtest/gtest.h>
 
-#include <boost/interprocess/managed_external_buffer.hpp>
-
 #include <parapipe/operators/image/histogram.hpp>
 #include <parapipe/operators/image/mat_codec.hpp>
 #include <parapipe/pipelines/image.hpp>
 #include "tests/image/image_test_support.hpp"
+#include "tests/support/round_trip.hpp"
 
 namespace parapipe {
 namespace {
 
+using testing::round_trip;
+using testing::shm_round_trip;
+
 using testing::noise_image;
 using testing::same_pixels;
-
-template <class T>
-T round_trip(const T& v) {
-    Writer w;
-    serialize(w, v);
-    Reader r(w.buffer().data(), w.buffer().size());
-    T out{};
-    deserialize(r, out);
-    EXPECT_EQ(r.remaining(), 0u);
-    return out;
-}
-
-template <class T>
-T shm_round_trip(const T& v) {
-    namespace bip = boost::interprocess;
-    std::vector<char> region(1 << 20);
-    bip::managed_external_buffer seg(bip::create_only, region.data(), region.size());
-    shm::VoidAlloc alloc(seg.get_segment_manager());
-    auto stored = ShmCodec<T>::make(alloc);
-    ShmCodec<T>::store(v, stored, alloc);
-    T out{};
-    ShmCodec<T>::load(stored, out);
-    return out;
-}
 
 TEST(ImageCodec, MatsSurviveBothCodecs) {
     const cv::Mat color = noise_image(13, 7, 3), gray = noise_image(1, 1000, 1);
