@@ -71,6 +71,19 @@ inline std::uint64_t string_hash(std::string_view s) {
     return mix64(h, k1 ^ k2);
 }
 
+/// a[0, n) == b[0, n), inline: keys are short, and a call to memcmp cost more than the compare.
+inline bool same_bytes(const char* a, const char* b, std::size_t n) {
+    if (n >= 8) {
+        for (std::size_t i = 0; i + 8 < n; i += 8)
+            if (load8(a + i) != load8(b + i)) return false;
+        return load8(a + n - 8) == load8(b + n - 8);
+    }
+    if (n >= 4) return (load4(a) ^ load4(b)) == 0 && load4(a + n - 4) == load4(b + n - 4);
+    for (std::size_t i = 0; i < n; ++i)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
 /// The default hash of StringTable.
 struct StringHash {
     std::uint64_t operator()(std::string_view s) const { return string_hash(s); }
@@ -326,7 +339,8 @@ private:
             if (s.ref == 0) return nullptr;
             if (s.tag == tag) {
                 char* rec = record(s.ref);
-                if (key_of(rec) == key) return value_of(rec);
+                if (length_of(rec) == key.size() && detail::same_bytes(rec + value_bytes + 4, key.data(), key.size()))
+                    return value_of(rec);
             }
         }
     }
