@@ -273,6 +273,7 @@ public:
         std::swap(slots_, o.slots_);
         std::swap(blocks_, o.blocks_);
         std::swap(size_, o.size_);
+        std::swap(shift_, o.shift_);
     }
 
     /// Inserts a key known to be absent; returns its value.
@@ -312,7 +313,7 @@ private:
 
     static std::uint32_t tag_of(std::uint64_t h) { return static_cast<std::uint32_t>(h); }
     std::size_t position(std::uint32_t tag) const {
-        return static_cast<std::size_t>((tag * 0x9E3779B97F4A7C15ull) >> (64 - std::countr_zero(slots_.size())));
+        return static_cast<std::size_t>((tag * 0x9E3779B97F4A7C15ull) >> shift_);
     }
     static std::size_t record_size(std::size_t len) { return value_bytes + (4 + len + align - 1) / align * align; }
     static V* value_of(char* rec) { return std::launder(reinterpret_cast<V*>(rec)); }
@@ -430,11 +431,14 @@ private:
             }
         }
         slots_.swap(fresh);
+        shift_ = shift;
     }
 
     std::vector<Slot> slots_;
     std::vector<Block> blocks_;
     std::size_t size_ = 0;
+    int shift_ = 64;  // 64 - log2(slots_.size()) once the index is built (rehash), kept so
+                      // that a lookup does not recompute it
 };
 
 }  // namespace parapipe
