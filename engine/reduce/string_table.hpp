@@ -94,6 +94,8 @@ struct StringHash {
 /// Which of `n` partitions a key with hash `h` belongs to (n >= 1). Uses the high bits, which
 /// the table's slot position does not depend on.
 inline std::size_t part_of(std::uint64_t h, std::size_t n) {
+    // The product fits in 64 bits for n < 2^32; the 128-bit one made every lookup pay for it.
+    if (n <= UINT32_MAX) return static_cast<std::size_t>(((h >> 32) * n) >> 32);
     return static_cast<std::size_t>((static_cast<unsigned __int128>(h >> 32) * n) >> 32);
 }
 
