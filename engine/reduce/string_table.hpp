@@ -149,14 +149,14 @@ public:
     V& slot(std::string_view key, Make&& make) {
         const std::uint64_t h = Hash{}(key);
         if (V* v = find(key, h)) return *v;
-        return insert_new(key, h, make());
+        return insert_absent(key, h, make());
     }
 
     /// The same with the key's hash h = Hash{}(key) already known (a partitioned table has it).
     template <class Make>
     V& slot(std::string_view key, std::uint64_t h, Make&& make) {
         if (V* v = find(key, h)) return *v;
-        return insert_new(key, h, make());
+        return insert_absent(key, h, make());
     }
 
     V* find(std::string_view key) { return find(key, Hash{}(key)); }
@@ -298,6 +298,12 @@ public:
     }
 
 private:
+    // A new key, out of line: most lookups find their key, and the caller's loop (a tokenizer
+    // calling slot() for every word) stays small enough to keep its values in registers.
+    [[gnu::noinline]] V& insert_absent(std::string_view key, std::uint64_t h, V&& value) {
+        return insert_new(key, h, std::move(value));
+    }
+
     struct Slot {
         std::uint32_t tag = 0;
         std::uint32_t ref = 0;  // record number + 1; 0: empty
