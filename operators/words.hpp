@@ -225,7 +225,7 @@ std::uint64_t for_each_word(std::string_view text, Emit&& emit) {
         // or has non-ASCII code points.
         const std::size_t start = i;
         bool has_upper = false;
-        i = scan.word_end(i, has_upper);
+        if (static_cast<unsigned char>(text[i]) < 0x80) [[likely]] i = scan.word_end(i, has_upper);  // else: non-ASCII
         if (i == n || static_cast<unsigned char>(text[i]) < 0x80) {
             if (!has_upper) {
                 emit(std::string_view(text.data() + start, i - start));
