@@ -209,14 +209,15 @@ std::uint64_t for_each_word(std::string_view text, Emit&& emit) {
     const std::size_t n = text.size();
     std::size_t i = 0;
     detail::AsciiScan scan(text.data(), n);
+    char lower[64];  // a word of the fast path (shorter than a block) with A-Z in it, lowercased
     const auto ascii_word = [&](std::size_t start, std::size_t len, std::uint64_t upper) {
-        if (upper == 0) {
-            emit(std::string_view(text.data() + start, len));
-            return;
+        const char* w = text.data() + start;
+        if (upper != 0) {
+            std::memcpy(lower, w, len);
+            for (; upper != 0; upper &= upper - 1) lower[std::countr_zero(upper)] |= 0x20;
+            w = lower;
         }
-        word.assign(text.data() + start, len);
-        for (; upper != 0; upper &= upper - 1) word[static_cast<std::size_t>(std::countr_zero(upper))] += 'a' - 'A';
-        emit(std::string_view(word));
+        emit(std::string_view(w, len));
     };
     while (i < n) {
         // Fast path: the ASCII words inside the current block of 64 bytes.
