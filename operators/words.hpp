@@ -196,6 +196,49 @@ inline std::size_t after_word_end(std::string_view text, std::size_t i) {
     const UChar32 c = utf8::next(text, next);
     return c >= 0 && !utf8::is_word_code_point(c) ? next : std::string_view::npos;
 }
+
+/// The slow path of a word: appends the lowercase of the word characters from i to `word`
+/// (something in them changes when lowercased, or is ill-formed); returns where the word ends,
+/// past a non-ASCII separator, and adds ill-formed bytes to `invalid`.
+inline std::size_t lower_rest(std::string_view text, std::size_t i, std::string& word, std::uint64_t& invalid) {
+    const std::size_t n = text.size();
+    while (i < n) {
+        const auto b = static_cast<unsigned char>(text[i]);
+        if (b < 0x80) {
+            if (!utf8::is_ascii_word(b)) break;
+            word.push_back(ascii_lower(static_cast<char>(b)));
+            ++i;
+            continue;
+        }
+        // Two-byte sequences (Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic): decoded here,
+        // one table load each for the class and the lowercase, no ICU call.
+        if (b >= 0xC2 && b <= 0xDF && i + 1 < n && utf8::is_continuation(static_cast<unsigned char>(text[i + 1]))) {
+            const UChar32 c = ((b & 0x1F) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3F);
+            if (!unicode::is_word(c)) {  // a separator: consumed, as utf8::next() below does
+                i += 2;
+                break;
+            }
+            const UChar32 l = unicode::simple_lower(c);
+            if (l >= 0x80 && l < 0x800) {
+                const char two[2] = {static_cast<char>(0xC0 | (l >> 6)), static_cast<char>(0x80 | (l & 0x3F))};
+                word.append(two, 2);
+            } else {
+                append_utf8(word, l);
+            }
+            i += 2;
+            continue;
+        }
+        std::size_t at = i;
+        UChar32 c = utf8::next(text, i);
+        if (c < 0) {
+            invalid += i - at;
+            break;
+        }
+        if (!utf8::is_word_code_point(c)) break;
+        append_lower(word, c);
+    }
+    return i;
+}
 }  // namespace detail
 
 /// Calls emit(std::string_view word) for each lowercased word in `text`; the view lives until
@@ -203,7 +246,6 @@ inline std::size_t after_word_end(std::string_view text, std::size_t i) {
 /// Example: for_each_word("Hello, World", [&](std::string_view w) { ++counts[std::string(w)]; });
 template <class Emit>
 std::uint64_t for_each_word(std::string_view text, Emit&& emit) {
-    using utf8::is_ascii_word;
     std::uint64_t invalid = 0;
     std::string word;  // used only when lowercasing changes bytes or a word leaves ASCII
     const std::size_t n = text.size();
@@ -227,70 +269,42 @@ std::uint64_t for_each_word(std::string_view text, Emit&& emit) {
         const std::size_t start = i;
         bool has_upper = false;
         if (static_cast<unsigned char>(text[i]) < 0x80) [[likely]] i = scan.word_end(i, has_upper);  // else: non-ASCII
-        if (i == n || static_cast<unsigned char>(text[i]) < 0x80) {
+        // One call of emit for every word of this path, so that the compiler inlines emit twice
+        // (here and in the fast path) rather than once per way a word may end.
+        std::string_view out;
+        if (i == n || static_cast<unsigned char>(text[i]) < 0x80) {  // an ASCII word
             if (!has_upper) {
-                emit(std::string_view(text.data() + start, i - start));
+                out = std::string_view(text.data() + start, i - start);
             } else {
                 word.assign(text.data() + start, i - start);
                 for (char& c : word) c = detail::ascii_lower(c);
-                emit(std::string_view(word));
+                out = word;
             }
-            continue;
-        }
-        // The word goes on (or starts) with non-ASCII code points. Most such words (Cyrillic,
-        // Greek, CJK...) are already lowercase: when nothing in them changes, the word is a view
-        // of the text like an ASCII one, with no copy.
-        if (!has_upper) {
-            const std::size_t stop = detail::lowercase_word_end(text, i);
-            const std::size_t resume = detail::after_word_end(text, stop);
-            if (resume != std::string_view::npos) {
-                if (stop > start) emit(std::string_view(text.data() + start, stop - start));
-                i = resume;
-                continue;
-            }
-            i = stop;
-            word.assign(text.data() + start, i - start);  // lowercase already: copied as it is
         } else {
-            word.assign(text.data() + start, i - start);
-            for (char& c : word) c = detail::ascii_lower(c);
-        }
-        // Slow path: something in the rest of the word changes when lowercased (or is ill-formed).
-        while (i < n) {
-            const auto b = static_cast<unsigned char>(text[i]);
-            if (b < 0x80) {
-                if (!is_ascii_word(b)) break;
-                word.push_back(detail::ascii_lower(static_cast<char>(b)));
-                ++i;
-                continue;
-            }
-            // Two-byte sequences (Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic): decoded here,
-            // one table load each for the class and the lowercase, no ICU call.
-            if (b >= 0xC2 && b <= 0xDF && i + 1 < n && utf8::is_continuation(static_cast<unsigned char>(text[i + 1]))) {
-                const UChar32 c = ((b & 0x1F) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3F);
-                if (!unicode::is_word(c)) {  // a separator: consumed, as utf8::next() below does
-                    i += 2;
-                    break;
-                }
-                const UChar32 l = unicode::simple_lower(c);
-                if (l >= 0x80 && l < 0x800) {
-                    const char two[2] = {static_cast<char>(0xC0 | (l >> 6)), static_cast<char>(0x80 | (l & 0x3F))};
-                    word.append(two, 2);
+            // The word goes on (or starts) with non-ASCII code points. Most such words (Cyrillic,
+            // Greek, CJK...) are already lowercase: when nothing in them changes, the word is a
+            // view of the text like an ASCII one, with no copy.
+            std::size_t resume = std::string_view::npos;
+            if (!has_upper) {
+                const std::size_t stop = detail::lowercase_word_end(text, i);
+                resume = detail::after_word_end(text, stop);
+                if (resume != std::string_view::npos) {
+                    out = std::string_view(text.data() + start, stop - start);
+                    i = resume;
                 } else {
-                    detail::append_utf8(word, l);
+                    i = stop;
+                    word.assign(text.data() + start, i - start);  // lowercase already: copied as it is
                 }
-                i += 2;
-                continue;
+            } else {
+                word.assign(text.data() + start, i - start);
+                for (char& c : word) c = detail::ascii_lower(c);
             }
-            std::size_t at = i;
-            UChar32 c = utf8::next(text, i);
-            if (c < 0) {
-                invalid += i - at;
-                break;
+            if (resume == std::string_view::npos) {
+                i = detail::lower_rest(text, i, word, invalid);
+                out = word;
             }
-            if (!utf8::is_word_code_point(c)) break;
-            detail::append_lower(word, c);
         }
-        if (!word.empty()) emit(std::string_view(word));
+        if (!out.empty()) emit(out);
     }
     return invalid;
 }
