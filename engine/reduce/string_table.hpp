@@ -34,25 +34,54 @@ inline std::uint64_t mix64(std::uint64_t a, std::uint64_t b) {
     return static_cast<std::uint64_t>(r) ^ static_cast<std::uint64_t>(r >> 64);
 }
 
+inline std::uint64_t load8(const char* p) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+}
+inline std::uint64_t load4(const char* p) {
+    std::uint32_t w;
+    std::memcpy(&w, p, 4);
+    return w;
+}
+
+/// The last 1 to 8 bytes of a key of n >= 1 bytes as one word, read without a copy of unknown
+/// length (a memcpy of n bytes cost a third of the hash): overlapping 8- or 4-byte loads, or
+/// three byte loads. Together with the length the word determines those bytes.
+inline std::uint64_t tail_word(const char* p, std::size_t n) {
+    if (n >= 8) return load8(p + n - 8);
+    if (n >= 4) return load4(p) | load4(p + n - 4) << 32;
+    const auto b = [&](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
+    return b(0) << 16 | b(n >> 1) << 8 | b(n - 1);
+}
+
 /// A fast deterministic 64-bit string hash (wyhash-style multiply-xor over 8-byte words).
 inline std::uint64_t string_hash(std::string_view s) {
     constexpr std::uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull, k2 = 0x8ebc6af09c88c6e3ull;
-    std::uint64_t h = k0 ^ s.size();
     const char* p = s.data();
     std::size_t n = s.size();
-    while (n >= 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p, 8);
-        h = mix64(h ^ w, k1);
+    std::uint64_t h = k0 ^ n;
+    if (n == 0) return mix64(h, k1 ^ k2);
+    while (n > 8) {  // whole words; the last 1 to 8 bytes go to tail_word
+        h = mix64(h ^ load8(p), k1);
         p += 8;
         n -= 8;
     }
-    if (n > 0) {
-        std::uint64_t w = 0;
-        std::memcpy(&w, p, n);
-        h = mix64(h ^ w, k2);
-    }
+    h = mix64(h ^ tail_word(p, n), k2);
     return mix64(h, k1 ^ k2);
+}
+
+/// a[0, n) == b[0, n), inline: keys are short, and a call to memcmp cost more than the compare.
+inline bool same_bytes(const char* a, const char* b, std::size_t n) {
+    if (n >= 8) {
+        for (std::size_t i = 0; i + 8 < n; i += 8)
+            if (load8(a + i) != load8(b + i)) return false;
+        return load8(a + n - 8) == load8(b + n - 8);
+    }
+    if (n >= 4) return (load4(a) ^ load4(b)) == 0 && load4(a + n - 4) == load4(b + n - 4);
+    for (std::size_t i = 0; i < n; ++i)
+        if (a[i] != b[i]) return false;
+    return true;
 }
 
 /// The default hash of StringTable.
@@ -65,6 +94,8 @@ struct StringHash {
 /// Which of `n` partitions a key with hash `h` belongs to (n >= 1). Uses the high bits, which
 /// the table's slot position does not depend on.
 inline std::size_t part_of(std::uint64_t h, std::size_t n) {
+    // The product fits in 64 bits for n < 2^32; the 128-bit one made every lookup pay for it.
+    if (n <= UINT32_MAX) return static_cast<std::size_t>(((h >> 32) * n) >> 32);
     return static_cast<std::size_t>((static_cast<unsigned __int128>(h >> 32) * n) >> 32);
 }
 
@@ -118,14 +149,14 @@ public:
     V& slot(std::string_view key, Make&& make) {
         const std::uint64_t h = Hash{}(key);
         if (V* v = find(key, h)) return *v;
-        return insert_new(key, h, make());
+        return insert_absent(key, h, make());
     }
 
     /// The same with the key's hash h = Hash{}(key) already known (a partitioned table has it).
     template <class Make>
     V& slot(std::string_view key, std::uint64_t h, Make&& make) {
         if (V* v = find(key, h)) return *v;
-        return insert_new(key, h, make());
+        return insert_absent(key, h, make());
     }
 
     V* find(std::string_view key) { return find(key, Hash{}(key)); }
@@ -244,6 +275,7 @@ public:
         std::swap(slots_, o.slots_);
         std::swap(blocks_, o.blocks_);
         std::swap(size_, o.size_);
+        std::swap(shift_, o.shift_);
     }
 
     /// Inserts a key known to be absent; returns its value.
@@ -266,6 +298,12 @@ public:
     }
 
 private:
+    // A new key, out of line: most lookups find their key, and the caller's loop (a tokenizer
+    // calling slot() for every word) stays small enough to keep its values in registers.
+    [[gnu::noinline]] V& insert_absent(std::string_view key, std::uint64_t h, V&& value) {
+        return insert_new(key, h, std::move(value));
+    }
+
     struct Slot {
         std::uint32_t tag = 0;
         std::uint32_t ref = 0;  // record number + 1; 0: empty
@@ -283,7 +321,7 @@ private:
 
     static std::uint32_t tag_of(std::uint64_t h) { return static_cast<std::uint32_t>(h); }
     std::size_t position(std::uint32_t tag) const {
-        return static_cast<std::size_t>((tag * 0x9E3779B97F4A7C15ull) >> (64 - std::countr_zero(slots_.size())));
+        return static_cast<std::size_t>((tag * 0x9E3779B97F4A7C15ull) >> shift_);
     }
     static std::size_t record_size(std::size_t len) { return value_bytes + (4 + len + align - 1) / align * align; }
     static V* value_of(char* rec) { return std::launder(reinterpret_cast<V*>(rec)); }
@@ -310,7 +348,8 @@ private:
             if (s.ref == 0) return nullptr;
             if (s.tag == tag) {
                 char* rec = record(s.ref);
-                if (key_of(rec) == key) return value_of(rec);
+                if (length_of(rec) == key.size() && detail::same_bytes(rec + value_bytes + 4, key.data(), key.size()))
+                    return value_of(rec);
             }
         }
     }
@@ -400,11 +439,14 @@ private:
             }
         }
         slots_.swap(fresh);
+        shift_ = shift;
     }
 
     std::vector<Slot> slots_;
     std::vector<Block> blocks_;
     std::size_t size_ = 0;
+    int shift_ = 64;  // 64 - log2(slots_.size()) once the index is built (rehash), kept so
+                      // that a lookup does not recompute it
 };
 
 }  // namespace parapipe

@@ -94,8 +94,8 @@ TEST(Words, LowercaseNonAsciiRunsMatchReference) {
     }
 }
 
-// The ASCII fast path reads 16 bytes at a time: words of every length around a block, an
-// upper-case letter at every place (or none), ended by each kind of byte or by the text's end.
+// ASCII words of every length up to 40, an upper-case letter at every place (or none), ended by
+// each kind of byte or by the text's end.
 TEST(Words, AsciiRunsOfEveryLengthAroundTheBlockSize) {
     const std::string ends[] = {"", " ", ",", "\xC3\xA9x", "\xCC\x81", "\xFF", "\x80", "\x7F", "@", "[", "`", "{", "/", ":"};
     for (std::size_t len = 1; len <= 40; ++len) {
@@ -111,6 +111,43 @@ TEST(Words, AsciiRunsOfEveryLengthAroundTheBlockSize) {
                 }
             }
         }
+    }
+}
+
+// The tokenizer classifies 64 bytes at a time and takes the ASCII words inside a block from its
+// masks: a word of every length up to past two blocks, starting at every place of a block, with
+// an upper-case letter or none, ended by each kind of byte or by the text's end.
+TEST(Words, AsciiWordsAtEveryPlaceOfABlock) {
+    const std::string ends[] = {"", " ", "\xC3\xA9x", "\xC2\xA0", "\xFF", "Z"};
+    for (std::size_t len = 1; len <= 140; ++len) {
+        std::string w;
+        for (std::size_t k = 0; k < len; ++k) w += k % 5 == 4 ? char('0' + k % 10) : char('a' + k % 26);
+        for (std::size_t lead = 0; lead <= 70; ++lead) {
+            std::string upper_w = w;
+            upper_w[(lead * 7) % len] = static_cast<char>(upper_w[(lead * 7) % len] & ~0x20);  // a digit stays one
+            for (const auto& end : ends) {
+                const std::string t = std::string(lead, lead % 3 == 0 ? ',' : ' ') + (lead % 2 ? upper_w : w) + end;
+                SCOPED_TRACE(t);
+                expect_matches_reference(t);
+                expect_matches_reference("ab " + t + " cd");
+            }
+        }
+    }
+}
+
+// Random texts of a few blocks, mostly ASCII words and separators with some non-ASCII code
+// points and ill-formed bytes, so that blocks with and without them, and words crossing blocks
+// in every way, all occur.
+TEST(Words, RandomMostlyAsciiBlocksMatchReference) {
+    std::mt19937 rng(5);
+    const char* pieces[] = {"a", "b", "Q", "7", " ", " ", ",", "\n", "é", "Ж", "\xFF", "\xC2\xA0", "日", "İ"};
+    for (int round = 0; round < 3000; ++round) {
+        std::string t;
+        const std::size_t len = rng() % 300;
+        const std::size_t rare = 8 + rng() % 400;  // how often a non-ASCII piece may come
+        while (t.size() < len) t += pieces[rng() % rare < 8 ? 8 + rng() % 6 : rng() % 8];
+        SCOPED_TRACE(t);
+        expect_matches_reference(t);
     }
 }
 
