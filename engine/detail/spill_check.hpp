@@ -26,6 +26,7 @@ public:
         if (opt.memory_limit == 0 || !plan.spill || !plan.memory_of) return;
         folder_ = opt.spill_folder ? opt.spill_folder : std::make_shared<SpillFolder>(opt.spill_parent);
         stats_ = opt.stats;
+        folder_->merge_budget = std::max<std::size_t>(opt.memory_limit / 2, 1);
         budget_ = std::max<std::size_t>(opt.memory_limit / 2 / std::max<std::size_t>(holders, 1), 1);
     }
 

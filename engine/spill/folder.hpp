@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ public:
     void remove(const std::string& file) const;
     /// The one-line error of a failed write, naming the folder.
     [[noreturn]] void fail(const char* what, int err) const;
+
+    /// Bytes a finalize that reads the runs back may hold (a second external sort's buffer).
+    std::size_t merge_budget = std::size_t{64} << 20;
 
     /// Removes parapipe-spill-<pid>-* folders under `parent` whose process is gone.
     static int remove_stale(const std::string& parent);

@@ -20,7 +20,7 @@
 namespace parapipe::spill {
 
 // Per open run: a merge opens up to fan_in of them (engine/spill/merge.hpp).
-inline constexpr std::size_t buffer_bytes = std::size_t{256} << 10;
+inline constexpr std::size_t buffer_bytes = std::size_t{64} << 10;
 
 class RunWriter {
 public:
