@@ -172,6 +172,34 @@ template <class T>
 concept SpillableTable = std::is_same_v<T, PartitionedTable<typename T::mapped_type, T::partitions>> &&
                          Serializable<typename T::mapped_type>;
 
+/// The same for other keys: an absl::flat_hash_map with serializable keys and values.
+template <class T>
+concept SpillableMap = std::is_same_v<T, absl::flat_hash_map<typename T::key_type, typename T::mapped_type>> &&
+                       Serializable<typename T::key_type> && Serializable<typename T::mapped_type>;
+template <class T>
+concept Spillable = SpillableTable<T> || SpillableMap<T>;
+
+template <class V, std::size_t N>
+std::size_t memory_of(const PartitionedTable<V, N>& m) { return m.memory_bytes(); }
+template <class Map>
+std::size_t memory_of(const Map& m) { return spill::map_memory(m); }
+template <class V, std::size_t N>
+void spill_partial(PartitionedTable<V, N>& m, SpillFolder& f) { spill::spill_table(m, f); }
+template <class Map>
+void spill_partial(Map& m, SpillFolder& f) { spill::spill_map(m, f); }
+
+template <class Map, class Combine>
+    requires SpillableMap<Map>
+auto spilled_pairs(std::vector<Map>&& parts, SpillFolder& folder, const Combine& combine) {
+    using K = typename Map::key_type;
+    using V = typename Map::mapped_type;
+    for (auto& p : parts) spill::spill_map(p, folder);
+    parts.clear();
+    std::vector<std::pair<K, V>> out;
+    spill::merge_map_runs<K, V>(folder, combine, [&](K&& k, V&& v) { out.emplace_back(std::move(k), std::move(v)); });
+    return out;
+}
+
 /// Every partial spilled, then every run of the folder merged (equal keys combined): the
 /// (key, value) pairs, unsorted.
 template <class V, std::size_t N, class Combine>
@@ -260,15 +288,15 @@ struct CountByKey {
         return finish(detail::merge_all(std::move(parts), add, par), par);
     }
     /// Under a memory limit (engine/plan.hpp: memory_of, spill, finalize_spilled).
-    std::size_t memory_of(const partial_type& m) const requires detail::SpillableTable<partial_type> {
-        return m.memory_bytes();
+    std::size_t memory_of(const partial_type& m) const requires detail::Spillable<partial_type> {
+        return detail::memory_of(m);
     }
-    void spill(partial_type& m, SpillFolder& f) const requires detail::SpillableTable<partial_type> {
-        spill::spill_table(m, f);
+    void spill(partial_type& m, SpillFolder& f) const requires detail::Spillable<partial_type> {
+        detail::spill_partial(m, f);
     }
     std::vector<std::pair<K, std::uint64_t>> finalize_spilled(std::vector<partial_type>&& parts, const Parallelism& par,
                                                               SpillFolder& f) const
-        requires detail::SpillableTable<partial_type> {
+        requires detail::Spillable<partial_type> {
         auto out = detail::spilled_pairs(std::move(parts), f, add);
         detail::sort_result(out, order, order.limit, par);
         return out;
@@ -314,15 +342,15 @@ struct ReduceByKey {
     std::vector<std::pair<K, V>> finalize_all(std::vector<partial_type>&& parts, const Parallelism& par) const {
         return detail::to_sorted_pairs(detail::merge_all(std::move(parts), combiner(), par), par);
     }
-    std::size_t memory_of(const partial_type& m) const requires detail::SpillableTable<partial_type> {
-        return m.memory_bytes();
+    std::size_t memory_of(const partial_type& m) const requires detail::Spillable<partial_type> {
+        return detail::memory_of(m);
     }
-    void spill(partial_type& m, SpillFolder& f) const requires detail::SpillableTable<partial_type> {
-        spill::spill_table(m, f);
+    void spill(partial_type& m, SpillFolder& f) const requires detail::Spillable<partial_type> {
+        detail::spill_partial(m, f);
     }
     std::vector<std::pair<K, V>> finalize_spilled(std::vector<partial_type>&& parts, const Parallelism& par,
                                                   SpillFolder& f) const
-        requires detail::SpillableTable<partial_type> {
+        requires detail::Spillable<partial_type> {
         auto out = detail::spilled_pairs(std::move(parts), f, combiner());
         detail::parallel_sort(out.begin(), out.end(), detail::KeyLess{}, par);
         return out;
@@ -354,15 +382,15 @@ struct GroupByKey {
     std::vector<std::pair<K, std::vector<V>>> finalize_all(std::vector<partial_type>&& parts, const Parallelism& par) const {
         return finish(detail::merge_all(std::move(parts), append, par), par);
     }
-    std::size_t memory_of(const partial_type& m) const requires detail::SpillableTable<partial_type> {
-        return m.memory_bytes();
+    std::size_t memory_of(const partial_type& m) const requires detail::Spillable<partial_type> {
+        return detail::memory_of(m);
     }
-    void spill(partial_type& m, SpillFolder& f) const requires detail::SpillableTable<partial_type> {
-        spill::spill_table(m, f);
+    void spill(partial_type& m, SpillFolder& f) const requires detail::Spillable<partial_type> {
+        detail::spill_partial(m, f);
     }
     std::vector<std::pair<K, std::vector<V>>> finalize_spilled(std::vector<partial_type>&& parts, const Parallelism& par,
                                                                SpillFolder& f) const
-        requires detail::SpillableTable<partial_type> {
+        requires detail::Spillable<partial_type> {
         auto out = detail::spilled_pairs(std::move(parts), f, append);
         detail::parallel_sort(out.begin(), out.end(), detail::KeyLess{}, par);
         detail::parallel_for_n(out.size(), par, [&](std::size_t i) { std::sort(out[i].second.begin(), out[i].second.end()); });

@@ -9,7 +9,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <cstdio>
 #include <filesystem>
+#include <random>
 #include <system_error>
 
 #include <parapipe/engine/errors.hpp>
@@ -27,13 +29,10 @@ std::string parent_or_default(const std::string& parent) {
 }  // namespace
 
 SpillFolder::SpillFolder(const std::string& parent) : owner_(::getpid()) {
-    const std::string dir = parent_or_default(parent);
-    remove_stale(dir);
-    std::string tmpl = dir + "/" + prefix + std::to_string(owner_) + "-XXXXXX";
-    if (!::mkdtemp(tmpl.data()))  // mkdtemp makes it 0700
-        throw Error("cannot create a temporary folder in " + dir + " for spilling (" + std::strerror(errno) +
-                    "); set TMPDIR to a writable folder");
-    path_ = tmpl;
+    std::random_device rd;
+    char suffix[17];
+    std::snprintf(suffix, sizeof suffix, "%08x%08x", rd(), rd());
+    path_ = parent_or_default(parent) + "/" + prefix + std::to_string(owner_) + "-" + suffix;
 }
 
 SpillFolder::~SpillFolder() {
@@ -43,6 +42,18 @@ SpillFolder::~SpillFolder() {
 }
 
 std::string SpillFolder::new_run(const char* p) {
+    // Created by the first spill of any process of the run (workers race: EEXIST is theirs, if
+    // it is a folder of ours that nobody else can write).
+    if (::mkdir(path_.c_str(), 0700) == 0) {
+        remove_stale(std::filesystem::path(path_).parent_path().string());
+    } else {
+        const int err = errno;
+        struct stat st {};
+        if (err != EEXIST || ::lstat(path_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::getuid() ||
+            (st.st_mode & 077) != 0)
+            throw Error("cannot create temporary folder " + path_ + " for spilling (" +
+                        std::strerror(err == EEXIST ? EEXIST : err) + "); set TMPDIR to a writable folder");
+    }
     return path_ + "/" + p + "-" + std::to_string(::getpid()) + "-" + std::to_string(next_.fetch_add(1));
 }
 

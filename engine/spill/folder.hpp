@@ -1,7 +1,9 @@
 #pragma once
-// The temporary folder of one run's spilled partials (RunOptions::memory_limit): created with
-// mkdtemp under $TMPDIR (or /tmp), mode 0700, named parapipe-spill-<pid>-XXXXXX so the next run
-// can remove the folder of a coordinator that died (as stale shm segments are). Sorted runs are
+// The temporary folder of one run's spilled partials (RunOptions::memory_limit): named under
+// $TMPDIR (or /tmp) when the run starts, parapipe-spill-<pid>-<random> so the next run can remove
+// the folder of a coordinator that died (as stale shm segments are), and created (mode 0700) by
+// the first spill, in whichever process: a run that spills nothing touches no disk, and works
+// with $TMPDIR unwritable. Sorted runs are
 // files in it named run-<pid>-<n>: forked workers write theirs into the same folder, and the
 // coordinator drops those of workers whose partial it does not use (a worker that died, a
 // straggler whose backup won). Removed with everything in it when the last owner lets go, in
@@ -18,15 +20,15 @@ namespace parapipe {
 
 class SpillFolder {
 public:
-    /// Creates the folder under `parent` (empty: $TMPDIR, else /tmp). Throws Error naming the
-    /// parent when it cannot.
+    /// Names the folder under `parent` (empty: $TMPDIR, else /tmp); new_run() creates it.
     explicit SpillFolder(const std::string& parent = {});
     ~SpillFolder();
     SpillFolder(const SpillFolder&) = delete;
     SpillFolder& operator=(const SpillFolder&) = delete;
 
     const std::string& path() const { return path_; }
-    /// A fresh file name for a run of this process: path()/<prefix>-<pid>-<n>.
+    /// A fresh file name for a run of this process: path()/<prefix>-<pid>-<n>. Creates the folder
+    /// first if no process has yet; throws Error naming it when it cannot.
     std::string new_run(const char* prefix = "run");
     /// The runs named <prefix>-*, sorted by name (a deterministic merge order).
     std::vector<std::string> runs(const char* prefix = "run") const;

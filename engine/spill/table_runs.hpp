@@ -9,6 +9,10 @@
 #include <utility>
 #include <vector>
 
+#include <absl/container/flat_hash_map.h>
+
+#include <string>
+
 #include <parapipe/engine/reduce/partitioned_table.hpp>
 #include <parapipe/engine/spill/merge.hpp>
 
@@ -42,6 +46,45 @@ template <class V, class Combine, class Emit>
 void merge_table_runs(SpillFolder& folder, const Combine& combine, Emit&& emit) {
     merge_keyed<V>(folder, folder.runs(), combine,
                    [&](std::uint8_t, std::string_view k, V&& v) { emit(k, std::move(v)); });
+}
+
+/// Bytes an absl::flat_hash_map holds: its slots (what a value owns on the heap is not counted).
+template <class K, class V, class... R>
+std::size_t map_memory(const absl::flat_hash_map<K, V, R...>& m) {
+    return m.capacity() * (sizeof(std::pair<const K, V>) + 1);
+}
+
+/// Writes a map with other keys (serializable K) as one run and empties it. Keys are ordered by
+/// their serialized bytes, a total order the merge follows: equal keys have equal bytes.
+template <class K, class V, class... R>
+void spill_map(absl::flat_hash_map<K, V, R...>& m, SpillFolder& folder) {
+    if (m.empty()) return;
+    std::vector<std::pair<std::string, const V*>> index;
+    index.reserve(m.size());
+    Writer w;
+    for (const auto& [k, v] : m) {
+        w.buffer().clear();
+        serialize(w, k);
+        index.emplace_back(w.buffer(), &v);
+    }
+    std::sort(index.begin(), index.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    RunWriter out(folder);
+    for (const auto& [k, v] : index) out.add(0, k, *v);
+    out.close();
+    std::vector<std::pair<std::string, const V*>>().swap(index);
+    m = {};
+}
+
+/// emit(K&&, V&&) for every distinct key of the folder's runs (written by spill_map), values
+/// combined; the runs are removed.
+template <class K, class V, class Combine, class Emit>
+void merge_map_runs(SpillFolder& folder, const Combine& combine, Emit&& emit) {
+    merge_keyed<V>(folder, folder.runs(), combine, [&](std::uint8_t, std::string_view bytes, V&& v) {
+        K k{};
+        Reader r(bytes.data(), bytes.size());
+        deserialize(r, k);
+        emit(std::move(k), std::move(v));
+    });
 }
 
 }  // namespace parapipe::spill

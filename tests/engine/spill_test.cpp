@@ -81,6 +81,29 @@ TEST(Spill, KeyedReductionsGiveTheUnlimitedSeqResult) {
     }
 }
 
+// Keys other than strings (an absl::flat_hash_map partial) spill the same way.
+TEST(Spill, OtherKeysSpillToo) {
+    auto counts = [] { return items(97).map([](std::uint64_t i) { return (i * 7919) % 6007; }).count_by_key(); };
+    auto pairs = [] {
+        return items(211).map([](std::uint64_t i) { return std::pair(std::int64_t(i % 3001) - 1500, i % 7); }).group_by_key();
+    };
+    const auto want_counts = counts().run({});
+    const auto want_pairs = pairs().run({});
+    for (const auto& mc : testing::all_mode_cases()) {
+        SCOPED_TRACE(mc.name());
+        TempDir tmp;
+        RunStats stats;
+        RunOptions o = limited(mc, tmp, &stats);
+        o.memory_limit = 16 << 10;
+        EXPECT_EQ(counts().run(o), testing::expected_here(mc, want_counts));
+        EXPECT_EQ(pairs().run(o), testing::expected_here(mc, want_pairs));
+        if (mc.mode != Mode::mpi) {
+            EXPECT_GT(stats.spilled_runs.load(), 0u) << "the limit made nothing spill";
+        }
+        EXPECT_TRUE(empty_dir(tmp.path()));
+    }
+}
+
 TEST(Spill, NothingSpillsUnderALargeLimit) {
     TempDir tmp;
     RunStats stats;
@@ -91,6 +114,18 @@ TEST(Spill, NothingSpillsUnderALargeLimit) {
     EXPECT_EQ(items(97).map(key_of).count_by_key().run(o), items(97).map(key_of).count_by_key().run({}));
     EXPECT_EQ(stats.spilled_runs.load(), 0u);
     EXPECT_TRUE(empty_dir(tmp.path()));
+    // The folder is made by the first spill: a run that spills nothing needs no writable folder.
+    o.spill_parent = (tmp.path() / "missing").string();
+    EXPECT_EQ(items(97).map(key_of).count_by_key().run(o).size(), 6007u);
+    o.memory_limit = 64 << 10;
+    try {
+        items(97).map(key_of).count_by_key().run(o);
+        ADD_FAILURE() << "spilling into a missing folder did not fail";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot create temporary folder " + o.spill_parent + "/parapipe-spill-"),
+                  std::string::npos)
+            << e.what();
+    }
 }
 
 TEST(Spill, AnErrorAfterSpillsLeavesNoFolder) {
