@@ -70,6 +70,11 @@ OutputFile::~OutputFile() {
 }
 
 void OutputFile::commit(std::string_view data) {
+    write(data);
+    commit();
+}
+
+void OutputFile::write(std::string_view data) {
     const char* p = data.data();
     std::size_t left = data.size();
     while (left > 0) {
@@ -79,6 +84,9 @@ void OutputFile::commit(std::string_view data) {
         p += w;
         left -= static_cast<std::size_t>(w);
     }
+}
+
+void OutputFile::commit() {
     if (tmp_.empty()) {  // a device or FIFO: nothing to sync or rename
         const int rc = ::close(fd_);
         fd_ = -1;

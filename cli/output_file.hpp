@@ -22,6 +22,9 @@ public:
     /// Writes everything, flushes it to disk and renames it into place. Throws Error on failure
     /// (disk full...), leaving the previous target untouched.
     void commit(std::string_view data);
+    /// The same in pieces: write() appends (a large output is never held whole), commit() ends.
+    void write(std::string_view data);
+    void commit();
 
 private:
     std::string path_;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
@@ -32,8 +33,26 @@ struct WordcountArgs {
     std::string format = "tsv";
     bool format_given = false;
     std::string output;
+    std::string memory_limit = "auto";
     CommonRunOptions common;
 };
+
+// The smallest --memory-limit: the merge of spilled runs reads up to 64 runs through buffers of
+// 64 KiB (engine/spill/), and the tables need room besides.
+constexpr std::size_t min_memory_limit = std::size_t{16} << 20;
+
+// --memory-limit: auto is half the physical memory; 0 is no limit.
+std::size_t resolve_memory_limit(const std::string& text) {
+    if (text == "auto") {
+        const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+        return pages > 0 && page > 0 ? static_cast<std::size_t>(pages) * static_cast<std::size_t>(page) / 2 : 0;
+    }
+    if (text == "0") return 0;
+    const std::size_t bytes = parse_size(text);
+    if (bytes < min_memory_limit)
+        throw UsageError("--memory-limit " + text + " is too small: at least 16MiB (or 0 for no limit)");
+    return bytes;
+}
 
 wordcount::Format parse_format(const std::string& f) {
     if (f == "tsv") return wordcount::Format::tsv;
@@ -59,6 +78,7 @@ bool reads_stdin(const std::vector<std::string>& paths) {
 
 int run_wordcount(const WordcountArgs& a) {
     RunOptions opt = a.common.resolve();
+    opt.memory_limit = resolve_memory_limit(a.memory_limit);
     const bool auto_chunk = a.chunk_size == "auto";
     const std::size_t given_chunk = auto_chunk ? 0 : parse_size(a.chunk_size);
     const auto fmt = choose_format(a);
@@ -96,24 +116,31 @@ int run_wordcount(const WordcountArgs& a) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     if (!output_rank) return exit_ok;
-    std::string text = wordcount::format(result, fmt);
     if (to_file && !out) out.emplace(a.output);
+    // Written in pieces: a result that spilled is read from disk as it is written. A failure
+    // midway leaves no output file (OutputFile is committed only at the end).
     if (out) {
-        out->commit(text);
-    } else if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
-        throw Error(std::string("cannot write to standard output: ") + std::strerror(errno));
+        wordcount::write(result, fmt, [&](std::string_view s) { out->write(s); });
+        out->commit();
+    } else {
+        wordcount::write(result, fmt, [](std::string_view s) {
+            if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size())
+                throw Error(std::string("cannot write to standard output: ") + std::strerror(errno));
+        });
+        if (std::fflush(stdout) != 0) throw Error(std::string("cannot write to standard output: ") + std::strerror(errno));
     }
     if (a.common.stats) {
         std::fprintf(stderr,
                      "bytes %llu  words %llu  unique %llu  invalid_bytes %llu  files %zu  chunks %zu\n"
-                     "wall %.3f s  %.1f MB/s  mode %s  workers %u  backups %llu  timeouts %llu\n",
+                     "wall %.3f s  %.1f MB/s  mode %s  workers %u  backups %llu  timeouts %llu  spilled_runs %llu\n",
                      static_cast<unsigned long long>(result.bytes), static_cast<unsigned long long>(result.total_words),
                      static_cast<unsigned long long>(result.unique_words),
                      static_cast<unsigned long long>(result.invalid_bytes), input.file_count(),
                      input.total_chunk_count(), secs, secs > 0 ? static_cast<double>(result.bytes) / 1e6 / secs : 0.0,
                      std::string(to_string(opt.mode)).c_str(), workers_used(opt),
                      static_cast<unsigned long long>(run_stats.backups.load()),
-                     static_cast<unsigned long long>(run_stats.timeouts.load()));
+                     static_cast<unsigned long long>(run_stats.timeouts.load()),
+                     static_cast<unsigned long long>(run_stats.spilled_runs.load()));
         if (mpi) print_mpi_stats();
     }
     return exit_ok;
@@ -132,6 +159,10 @@ void add_wordcount_command(CLI::App& run, Action& action) {
     cmd->add_option("--format,-f", args->format, "Output format (default: from the --output extension, else tsv)")
         ->check(choice({"tsv", "csv", "json"}));
     cmd->add_option("--output,-o", args->output, "Write to FILE atomically ('-': standard output)");
+    cmd->add_option("--memory-limit", args->memory_limit,
+                    "Bytes all workers' word tables may hold together, e.g. 512MiB; past it they spill to sorted "
+                    "runs in $TMPDIR and are merged at the end (auto: half the physical memory; 0: no limit)")
+        ->capture_default_str();
     args->common.add_to(*cmd);
     cmd->callback([args, cmd, &action] {
         args->format_given = cmd->count("--format") > 0; action = [args] { return run_wordcount(*args); }; });

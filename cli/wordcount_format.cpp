@@ -6,39 +6,59 @@
 
 namespace parapipe::wordcount {
 
-std::string format(const Result& r, Format f) {
+void write(const Result& r, Format f, const std::function<void(std::string_view)>& sink) {
+    constexpr std::size_t piece = std::size_t{1} << 20;
     std::string out;
+    auto flush = [&](bool always) {
+        if (out.size() >= piece || (always && !out.empty())) {
+            sink(out);
+            out.clear();
+        }
+    };
     switch (f) {
-        case Format::tsv: {
-            // Reserved exactly: growing by doubling would hold two copies of a large output.
-            std::size_t bytes = 0;
-            for (const auto& [w, n] : r.words) bytes += w.size() + 2 + std::to_string(n).size();
-            out.reserve(bytes);
-            for (const auto& [w, n] : r.words) {
+        case Format::tsv:
+            r.for_each_word([&](std::string_view w, std::uint64_t n) {
                 out += w;
                 out += '\t';
                 out += std::to_string(n);
                 out += '\n';
-            }
+                flush(false);
+            });
             break;
-        }
         case Format::csv:
             out = "word,count\n";
-            for (const auto& [w, n] : r.words) out += csv_field(w) + ',' + std::to_string(n) + '\n';
+            r.for_each_word([&](std::string_view w, std::uint64_t n) {
+                out += csv_field(std::string(w)) + ',' + std::to_string(n) + '\n';
+                flush(false);
+            });
             break;
         case Format::json: {
-            nlohmann::ordered_json j;
-            auto& words = j["words"] = nlohmann::ordered_json::array();
-            for (const auto& [w, n] : r.words) words.push_back({{"word", w}, {"count", n}});
-            j["total_words"] = r.total_words;
-            j["unique_words"] = r.unique_words;
-            j["bytes"] = r.bytes;
-            j["invalid_bytes"] = r.invalid_bytes;
-            out = j.dump() + '\n';
+            // The bytes nlohmann's compact dump() gives for the whole object, written word by word.
+            out = "{\"words\":[";
+            bool first = true;
+            r.for_each_word([&](std::string_view w, std::uint64_t n) {
+                if (!first) out += ',';
+                first = false;
+                out += "{\"word\":";
+                out += nlohmann::ordered_json(std::string(w)).dump();
+                out += ",\"count\":";
+                out += std::to_string(n);
+                out += '}';
+                flush(false);
+            });
+            out += "],\"total_words\":" + std::to_string(r.total_words) +
+                   ",\"unique_words\":" + std::to_string(r.unique_words) + ",\"bytes\":" + std::to_string(r.bytes) +
+                   ",\"invalid_bytes\":" + std::to_string(r.invalid_bytes) + "}\n";
             break;
         }
     }
-    return out;
+    flush(true);
+}
+
+std::string format(const Result& r, Format f) {
+    std::string text;
+    write(r, f, [&](std::string_view s) { text += s; });
+    return text;
 }
 
 }  // namespace parapipe::wordcount

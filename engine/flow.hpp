@@ -277,6 +277,25 @@ private:
                 parts.clear();
                 return std::pair<R, Counters>(red.finalize_all(std::move(values), par), std::move(counters));
             };
+        if constexpr (requires(P& p, const P& cp, SpillFolder& f, std::vector<P>&& v, const Parallelism& par) {
+                          red.memory_of(cp);
+                          red.spill(p, f);
+                          red.finalize_spilled(std::move(v), par, f);
+                      }) {
+            plan.memory_of = [red](const CP& p) { return red.memory_of(p.value); };
+            plan.spill = [red](CP& p, SpillFolder& f) { red.spill(p.value, f); };
+            plan.finalize_spilled = [red](std::vector<CP>&& parts, const Parallelism& par, std::shared_ptr<SpillFolder> f) {
+                std::vector<P> values;
+                values.reserve(parts.size());
+                Counters counters;
+                for (CP& p : parts) {
+                    values.push_back(std::move(p.value));
+                    merge_counters(counters, p.counters);
+                }
+                parts.clear();
+                return std::pair<R, Counters>(red.finalize_spilled(std::move(values), par, *f), std::move(counters));
+            };
+        }
         if constexpr (requires(const RunContext& ctx) { source->prepare(ctx); })
             plan.prepare = [source](const RunContext& ctx) { source->prepare(ctx); };
         if constexpr (requires { source->worker_init(); }) plan.worker_init = [source] { source->worker_init(); };

@@ -3,10 +3,14 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <string>
 
 #include <parapipe/engine/mode.hpp>
 
 namespace parapipe {
+
+class SpillFolder;  // engine/spill/folder.hpp
 
 /// The most workers a run accepts: beyond it, threads or forks fail halfway (pthread_create,
 /// fork: EAGAIN) and shm reserves a region per worker.
@@ -16,6 +20,7 @@ inline constexpr unsigned max_workers = 1024;
 struct RunStats {
     std::atomic<std::uint64_t> backups{0};   ///< chunks started again on an idle worker (stragglers)
     std::atomic<std::uint64_t> timeouts{0};  ///< workers killed for making no progress
+    std::atomic<std::uint64_t> spilled_runs{0};  ///< sorted runs merged at the end (memory_limit)
 };
 
 /// Options for one run. Plain data; copy freely.
@@ -40,6 +45,14 @@ struct RunOptions {
     const std::atomic<int>* cancel = nullptr;
     /// Optional: executors count backups and timeouts here.
     RunStats* stats = nullptr;
+    /// Bytes the run's partials may hold, all threads and processes together (0: no limit). A
+    /// keyed reduction's partial past its share spills to a sorted run in a temporary folder
+    /// (engine/spill/), and the runs are merged at the end: the result is the same.
+    std::size_t memory_limit = 0;
+    /// Where the spill folder goes (empty: $TMPDIR, else /tmp).
+    std::string spill_parent{};
+    /// Internal: the spill folder shared by the windows of a streamed run (set by run()).
+    std::shared_ptr<SpillFolder> spill_folder{};
 };
 
 }  // namespace parapipe

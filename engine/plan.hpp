@@ -5,12 +5,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 namespace parapipe {
+
+class SpillFolder;  // engine/spill/folder.hpp
 
 /// What an executor offers a plan before it starts. It describes capabilities, not the mode,
 /// so a plan works unchanged under a mode added later.
@@ -88,6 +91,17 @@ struct Plan {
     /// give the same result as that.
     std::function<Result(std::vector<Partial>&& parts, const Parallelism&)> merge_finalize;
 
+    /// Spilling under RunOptions::memory_limit (a keyed reduction sets all three; optional).
+    /// Bytes a partial holds; executors check it after each chunk or merge.
+    std::function<std::size_t(const Partial&)> memory_of;
+    /// Writes the partial's keys as one sorted run into the folder and empties them (its other
+    /// fields, e.g. counters, stay).
+    std::function<void(Partial&, SpillFolder&)> spill;
+    /// Instead of merge_finalize when the folder holds runs: spills `parts` too, merges every run
+    /// and finalizes. The result may keep the folder (a result streamed from disk).
+    std::function<Result(std::vector<Partial>&& parts, const Parallelism&, std::shared_ptr<SpillFolder>)>
+        finalize_spilled;
+
     std::string describe(std::size_t chunk) const {
         return describe_chunk ? describe_chunk(chunk) : "chunk " + std::to_string(chunk);
     }
@@ -113,6 +127,13 @@ auto then(Plan<P, R> plan, F f) {
     out.reset = std::move(plan.reset);
     out.merge_serialized = std::move(plan.merge_serialized);
     out.next_window = std::move(plan.next_window);
+    out.memory_of = std::move(plan.memory_of);
+    out.spill = std::move(plan.spill);
+    if (plan.finalize_spilled)
+        out.finalize_spilled = [fs = std::move(plan.finalize_spilled), f](std::vector<P>&& parts, const Parallelism& par,
+                                                                          std::shared_ptr<SpillFolder> folder) mutable {
+            return f(fs(std::move(parts), par, std::move(folder)));
+        };
     if (plan.merge_finalize)
         out.merge_finalize = [mf = std::move(plan.merge_finalize), f = std::move(f)](std::vector<P>&& parts, const Parallelism& par) mutable {
             return f(mf(std::move(parts), par));

@@ -12,6 +12,7 @@
 #include <parapipe/engine/detail/process_executor.hpp>
 #include <parapipe/engine/detail/seq_executor.hpp>
 #include <parapipe/engine/detail/shm_executor.hpp>
+#include <parapipe/engine/detail/spill_check.hpp>
 #include <parapipe/engine/detail/threads_executor.hpp>
 #include <parapipe/engine/errors.hpp>
 #include <parapipe/engine/options.hpp>
@@ -49,16 +50,24 @@ R run_windows(const Plan<P, R>& plan, const RunOptions& opt, RunOne run_one) {
     window.release = plan.release;
     window.reset = plan.reset;
     window.merge_serialized = plan.merge_serialized;
+    // Under a memory limit the windows spill into one folder, and the total spills too; the
+    // windows' runs are merged once, at the end (window has no finalize_spilled).
+    window.memory_of = plan.memory_of;
+    window.spill = plan.spill;
     RunOptions each = opt;
     each.progress = nullptr;
+    if (opt.memory_limit && plan.spill && plan.memory_of && !each.spill_folder)
+        each.spill_folder = std::make_shared<SpillFolder>(opt.spill_parent);
+    const Spiller<P, R> spill(plan, each, 1);
     WindowContext ctx{opt.cancel, opt.progress, 0};
     P total = plan.init();
     while (const std::size_t n = plan.next_window(ctx)) {
         ++ctx.window;
         window.chunk_count = n;
         plan.merge(total, run_one(window, each));
+        spill.check(total);
     }
-    return plan.finalize(std::move(total));
+    return spill.finish_one(std::move(total));
 }
 
 [[noreturn]] inline void no_codec(Mode m, const char* what) {

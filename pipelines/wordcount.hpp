@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <parapipe/engine/flow.hpp>
+#include <parapipe/engine/spill/sorted_runs.hpp>
 #include <parapipe/operators/text_files.hpp>
 #include <parapipe/operators/words.hpp>
 
@@ -18,12 +19,32 @@ namespace parapipe::wordcount {
 
 using KeyCount = std::pair<std::string, std::uint64_t>;
 
+/// The words of a run that spilled (RunOptions::memory_limit), sorted on disk, most frequent first.
+using SpilledWords = spill::SortedRuns<std::uint64_t, MostFrequent>;
+
 struct Result {
-    std::vector<KeyCount> words;  // sorted; the first `top` only when top > 0
+    std::vector<KeyCount> words;  // sorted; the first `top` only when top > 0; empty when spilled
     std::uint64_t total_words = 0;
     std::uint64_t unique_words = 0;
     std::uint64_t bytes = 0;
     std::uint64_t invalid_bytes = 0;
+    /// Set when the run spilled: the words are read from disk by for_each_word, never held.
+    std::shared_ptr<const SpilledWords> spilled;
+    std::size_t top = 0;  // for `spilled`: the first `top` only when top > 0
+
+    /// f(word, count) for every word of the result, in order, whether held or spilled.
+    template <class F>
+    void for_each_word(F&& f) const {
+        if (!spilled) {
+            for (const auto& [w, n] : words) f(std::string_view(w), n);
+            return;
+        }
+        std::size_t left = top;
+        spilled->for_each([&](std::string_view w, std::uint64_t n) {
+            f(w, n);
+            return top == 0 || --left > 0;
+        });
+    }
 };
 
 /// The input: `paths` (files, folders, "-" for stdin) cut into word-safe chunks.

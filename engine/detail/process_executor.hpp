@@ -18,6 +18,7 @@
 #include <parapipe/engine/detail/attempts.hpp>
 #include <parapipe/engine/detail/chunk_call.hpp>
 #include <parapipe/engine/detail/parallel.hpp>
+#include <parapipe/engine/detail/spill_check.hpp>
 #include <parapipe/engine/detail/stragglers.hpp>
 #include <parapipe/engine/detail/worker_process.hpp>
 #include <parapipe/engine/serialize.hpp>
@@ -120,6 +121,8 @@ R run_processes(const Plan<P, R>& plan, const RunOptions& opt) {
     };
     auto on_death = [&](std::size_t w) { lost(w, describe_status(close_and_wait(pool.children[w]))); };
 
+    // Workers fold one chunk at a time, so the total in the coordinator is what grows and spills.
+    const Spiller<P, R> spill(plan, opt, width + 1);
     P total = plan.init();
     for (std::size_t w = 0; w < width; ++w) spawn(w);
     for (std::size_t w = 0; w < width; ++w) feed(w);
@@ -171,6 +174,7 @@ R run_processes(const Plan<P, R>& plan, const RunOptions& opt) {
                     deserialize(r, part);
                     plan.merge(total, std::move(part));
                 }
+                spill.check(total);
                 add_progress(opt, plan.weight(chunk));
             }
         }
@@ -207,11 +211,11 @@ R run_processes(const Plan<P, R>& plan, const RunOptions& opt) {
     }
     // The workers have exited, so TBB may start: the finish (a keyed result's sort) runs on
     // `workers` threads, joined again before returning.
-    if (!plan.merge_finalize) return plan.finalize(std::move(total));
+    if (!plan.merge_finalize) return spill.finish_one(std::move(total));
     return with_arena(opt.workers, [&](const Parallelism& par) {
         std::vector<P> parts;
         parts.push_back(std::move(total));
-        return finish(plan, std::move(parts), par);
+        return spill.finish(std::move(parts), par);
     });
 }
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <parapipe/engine/detail/chunk_call.hpp>
+#include <parapipe/engine/detail/spill_check.hpp>
 
 namespace parapipe::detail {
 
@@ -11,13 +12,15 @@ template <class P, class R>
 R run_seq(const Plan<P, R>& plan, const RunOptions& opt) {
     std::vector<std::unique_ptr<char[]>> owned;
     if (plan.prepare) plan.prepare(heap_context(opt, owned));
+    const Spiller<P, R> spill(plan, opt, 1);
     P partial = plan.init();
     for (std::size_t i = 0; i < plan.chunk_count; ++i) {
         check_cancel(opt);
         run_chunk(plan, i, partial);
+        spill.check(partial);
         add_progress(opt, plan.weight(i));
     }
-    return plan.finalize(std::move(partial));
+    return spill.finish_one(std::move(partial));
 }
 
 }  // namespace parapipe::detail

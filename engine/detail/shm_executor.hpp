@@ -26,6 +26,7 @@
 
 #include <parapipe/engine/detail/chunk_call.hpp>
 #include <parapipe/engine/detail/parallel.hpp>
+#include <parapipe/engine/detail/spill_check.hpp>
 #include <parapipe/engine/detail/worker_process.hpp>
 #include <parapipe/engine/detail/attempts.hpp>
 #include <parapipe/engine/detail/stragglers.hpp>
@@ -106,7 +107,7 @@ public:
         : plan_(plan), opt_(opt), n_(plan.chunk_count), layout_(n_, opt), segment_(layout_.end),
           ledger_(n_, opt.max_attempts), clock_(opt), redo_(layout_.slots), idle_deaths_(layout_.slots, 0),
           alive_(layout_.slots, false), piped_(layout_.slots), timed_out_(layout_.slots, false),
-          seen_(layout_.slots, 0), backed_up_(n_, 0) {
+          seen_(layout_.slots, 0), backed_up_(n_, 0), spill_(plan, opt, layout_.width + 1), pid_of_(layout_.slots, -1) {
         new (header()) ShmHeader();
         for (std::size_t w = 0; w < layout_.slots; ++w) new (slot(w)) ShmSlot();
         for (std::size_t c = 0; c < n_; ++c) new (owner(c)) std::atomic<std::int32_t>(-1);
@@ -177,6 +178,7 @@ private:
             test_hook_chunk_started(c);
             try {
                 run_chunk(plan_, c, partial);
+                spill_.check(partial);  // its runs are named by this process: dropped if the slot's partial is not used
             } catch (const std::exception& e) {
                 std::strncpy(s->error, e.what(), sizeof s->error - 1);
                 s->state.store(static_cast<int>(SlotState::failed));
@@ -269,6 +271,8 @@ private:
         s->result_offset = 0;
         piped_[w].reset();
         pool_.children[w] = spawn_worker([this, w](int, int out) { return worker(w, out); });
+        pid_of_[w] = pool_.children[w].pid;
+        spawned_.push_back(pid_of_[w]);
         alive_[w] = true;
         timed_out_[w] = false;
     }
@@ -438,6 +442,12 @@ private:
     R collect() {
         std::vector<P> parts;
         std::vector<const Stored*> stored;
+        // Spilled runs count only from the workers whose partial is used here.
+        std::vector<pid_t> used;
+        for (std::size_t w = 0; w < layout_.slots; ++w)
+            if (state_of(w) == SlotState::piped || state_of(w) == SlotState::flushed) used.push_back(pid_of_[w]);
+        for (pid_t pid : spawned_)
+            if (std::find(used.begin(), used.end(), pid) == used.end()) spill_.drop(pid);
         for (std::size_t w = 0; w < layout_.slots; ++w) {
             if (state_of(w) == SlotState::piped) {
                 parts.push_back(std::move(*piped_[w]));
@@ -451,7 +461,7 @@ private:
             const std::size_t first = parts.size();
             for (std::size_t i = 0; i < stored.size(); ++i) parts.push_back(plan_.init());
             parallel_for_n(stored.size(), par, [&](std::size_t i) { Codec::load(*stored[i], parts[first + i]); });
-            return finish(plan_, std::move(parts), par);
+            return spill_.finish(std::move(parts), par);
         };
         if (!plan_.merge_finalize) return load_and_finish(Parallelism{1});
         return with_arena(opt_.workers, load_and_finish);
@@ -473,6 +483,9 @@ private:
     std::vector<std::uint64_t> seen_;     // chunks of each slot whose time is in clock_
     std::vector<char> backed_up_;         // chunk had a backup (at most one each)
     std::ptrdiff_t backup_for_ = -1;      // slot the running backup stands in for
+    Spiller<P, R> spill_;                 // before the pool: the folder outlives the workers
+    std::vector<pid_t> pid_of_;           // the worker each slot runs now
+    std::vector<pid_t> spawned_;          // every worker started
     Pool pool_;  // after the segments: destroyed first, so workers die before their segment goes
     std::uint64_t reported_ = 0;
     std::vector<pollfd> fds_;

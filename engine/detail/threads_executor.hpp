@@ -16,6 +16,7 @@
 
 #include <parapipe/engine/detail/chunk_call.hpp>
 #include <parapipe/engine/detail/parallel.hpp>
+#include <parapipe/engine/detail/spill_check.hpp>
 
 namespace parapipe::detail {
 
@@ -24,6 +25,7 @@ R run_threads(const Plan<P, R>& plan, const RunOptions& opt) {
     std::vector<std::unique_ptr<char[]>> owned;
     if (plan.prepare) plan.prepare(heap_context(opt, owned));
     const unsigned workers = opt.workers ? opt.workers : 1;
+    const Spiller<P, R> spill(plan, opt, workers);
     TbbScope scope;
     std::optional<R> result;
     {
@@ -65,6 +67,7 @@ R run_threads(const Plan<P, R>& plan, const RunOptions& opt) {
                         auto& local = locals.local();
                         if (!local) local.emplace(plan.init());
                         run_chunk(plan, i, *local);
+                        spill.check(*local);
                         add_progress(opt, plan.weight(i));
                     }));
         });
@@ -73,7 +76,7 @@ R run_threads(const Plan<P, R>& plan, const RunOptions& opt) {
         for (auto& local : locals)
             if (local) parts.push_back(std::move(*local));
         locals.clear();
-        arena.execute([&] { result.emplace(finish(plan, std::move(parts), Parallelism{workers})); });
+        arena.execute([&] { result.emplace(spill.finish(std::move(parts), Parallelism{workers})); });
     }
     return std::move(*result);
 }

@@ -24,6 +24,7 @@
 #include <parapipe/engine/reduce/partitioned_table.hpp>
 #include <parapipe/engine/reduce/string_table.hpp>
 #include <parapipe/engine/reduce/string_table_codec.hpp>
+#include <parapipe/engine/spill/table_runs.hpp>
 
 namespace parapipe {
 
@@ -165,6 +166,52 @@ struct KeyLess {
     }
 };
 
+/// A partial that can spill to sorted runs under a memory limit (engine/spill/): string keys
+/// (a PartitionedTable) with serializable values.
+template <class T>
+concept SpillableTable = std::is_same_v<T, PartitionedTable<typename T::mapped_type, T::partitions>> &&
+                         Serializable<typename T::mapped_type>;
+
+/// The same for other keys: an absl::flat_hash_map with serializable keys and values.
+template <class T>
+concept SpillableMap = std::is_same_v<T, absl::flat_hash_map<typename T::key_type, typename T::mapped_type>> &&
+                       Serializable<typename T::key_type> && Serializable<typename T::mapped_type>;
+template <class T>
+concept Spillable = SpillableTable<T> || SpillableMap<T>;
+
+template <class V, std::size_t N>
+std::size_t memory_of(const PartitionedTable<V, N>& m) { return m.memory_bytes(); }
+template <class Map>
+std::size_t memory_of(const Map& m) { return spill::map_memory(m); }
+template <class V, std::size_t N>
+void spill_partial(PartitionedTable<V, N>& m, SpillFolder& f) { spill::spill_table(m, f); }
+template <class Map>
+void spill_partial(Map& m, SpillFolder& f) { spill::spill_map(m, f); }
+
+template <class Map, class Combine>
+    requires SpillableMap<Map>
+auto spilled_pairs(std::vector<Map>&& parts, SpillFolder& folder, const Combine& combine) {
+    using K = typename Map::key_type;
+    using V = typename Map::mapped_type;
+    for (auto& p : parts) spill::spill_map(p, folder);
+    parts.clear();
+    std::vector<std::pair<K, V>> out;
+    spill::merge_map_runs<K, V>(folder, combine, [&](K&& k, V&& v) { out.emplace_back(std::move(k), std::move(v)); });
+    return out;
+}
+
+/// Every partial spilled, then every run of the folder merged (equal keys combined): the
+/// (key, value) pairs, unsorted.
+template <class V, std::size_t N, class Combine>
+std::vector<std::pair<std::string, V>> spilled_pairs(std::vector<PartitionedTable<V, N>>&& parts, SpillFolder& folder,
+                                                     const Combine& combine) {
+    for (auto& p : parts) spill::spill_table(p, folder);
+    parts.clear();
+    std::vector<std::pair<std::string, V>> out;
+    spill::merge_table_runs<V>(folder, combine, [&](std::string_view k, V&& v) { out.emplace_back(std::string(k), std::move(v)); });
+    return out;
+}
+
 template <class Map>
 auto to_sorted_pairs(Map&& m, const Parallelism& par = {}) {
     auto out = take_pairs(std::move(m));
@@ -240,6 +287,20 @@ struct CountByKey {
     std::vector<std::pair<K, std::uint64_t>> finalize_all(std::vector<partial_type>&& parts, const Parallelism& par) const {
         return finish(detail::merge_all(std::move(parts), add, par), par);
     }
+    /// Under a memory limit (engine/plan.hpp: memory_of, spill, finalize_spilled).
+    std::size_t memory_of(const partial_type& m) const requires detail::Spillable<partial_type> {
+        return detail::memory_of(m);
+    }
+    void spill(partial_type& m, SpillFolder& f) const requires detail::Spillable<partial_type> {
+        detail::spill_partial(m, f);
+    }
+    std::vector<std::pair<K, std::uint64_t>> finalize_spilled(std::vector<partial_type>&& parts, const Parallelism& par,
+                                                              SpillFolder& f) const
+        requires detail::Spillable<partial_type> {
+        auto out = detail::spilled_pairs(std::move(parts), f, add);
+        detail::sort_result(out, order, order.limit, par);
+        return out;
+    }
 
 private:
     std::vector<std::pair<K, std::uint64_t>> finish(partial_type&& m, const Parallelism& par) const {
@@ -281,6 +342,19 @@ struct ReduceByKey {
     std::vector<std::pair<K, V>> finalize_all(std::vector<partial_type>&& parts, const Parallelism& par) const {
         return detail::to_sorted_pairs(detail::merge_all(std::move(parts), combiner(), par), par);
     }
+    std::size_t memory_of(const partial_type& m) const requires detail::Spillable<partial_type> {
+        return detail::memory_of(m);
+    }
+    void spill(partial_type& m, SpillFolder& f) const requires detail::Spillable<partial_type> {
+        detail::spill_partial(m, f);
+    }
+    std::vector<std::pair<K, V>> finalize_spilled(std::vector<partial_type>&& parts, const Parallelism& par,
+                                                  SpillFolder& f) const
+        requires detail::Spillable<partial_type> {
+        auto out = detail::spilled_pairs(std::move(parts), f, combiner());
+        detail::parallel_sort(out.begin(), out.end(), detail::KeyLess{}, par);
+        return out;
+    }
 };
 
 /// Every value(item) per key(item): vector<pair<K, vector<V>>> by key, each key's values sorted
@@ -307,6 +381,20 @@ struct GroupByKey {
     std::vector<std::pair<K, std::vector<V>>> finalize(partial_type&& m) const { return finish(std::move(m), {}); }
     std::vector<std::pair<K, std::vector<V>>> finalize_all(std::vector<partial_type>&& parts, const Parallelism& par) const {
         return finish(detail::merge_all(std::move(parts), append, par), par);
+    }
+    std::size_t memory_of(const partial_type& m) const requires detail::Spillable<partial_type> {
+        return detail::memory_of(m);
+    }
+    void spill(partial_type& m, SpillFolder& f) const requires detail::Spillable<partial_type> {
+        detail::spill_partial(m, f);
+    }
+    std::vector<std::pair<K, std::vector<V>>> finalize_spilled(std::vector<partial_type>&& parts, const Parallelism& par,
+                                                               SpillFolder& f) const
+        requires detail::Spillable<partial_type> {
+        auto out = detail::spilled_pairs(std::move(parts), f, append);
+        detail::parallel_sort(out.begin(), out.end(), detail::KeyLess{}, par);
+        detail::parallel_for_n(out.size(), par, [&](std::size_t i) { std::sort(out[i].second.begin(), out[i].second.end()); });
+        return out;
     }
 
 private:

@@ -38,6 +38,12 @@ public:
         return n;
     }
     bool empty() const { return size() == 0; }
+    /// Bytes held by every partition (StringTable::memory_bytes).
+    std::size_t memory_bytes() const {
+        std::size_t n = 0;
+        for (const Part& p : parts_) n += p.memory_bytes();
+        return n;
+    }
 
     /// The keys of partition p (part_of(string_hash(key), partitions) == p).
     Part& part(std::size_t p) { return parts_[p]; }

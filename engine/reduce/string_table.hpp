@@ -143,6 +143,12 @@ public:
 
     std::size_t size() const { return size_; }
     bool empty() const { return size_ == 0; }
+    /// Bytes held: the arena's blocks and the index (what a memory limit counts).
+    std::size_t memory_bytes() const {
+        std::size_t n = slots_.capacity() * sizeof(Slot);
+        for (const Block& b : blocks_) n += b.size;
+        return n;
+    }
 
     /// The value of `key`, inserted as make() when absent.
     template <class Make>

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <signal.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -222,6 +223,99 @@ TEST(Cli, WorkersDieWithTheirCoordinatorAndTheNextRunCleansUp) {
             EXPECT_EQ(testing::count_shm_segments(pid), 0) << "the next run should remove it";
         }
     }
+}
+
+// --memory-limit: ~300,000 distinct words pass a 16MiB limit in every mode; the spilled run gives
+// the bytes of an unlimited seq run in each format, and leaves nothing in $TMPDIR.
+TEST(Cli, MemoryLimitSpillsAndGivesTheSameBytes) {
+    TempDir tmp, spill;
+    std::string text;
+    for (std::uint64_t i = 0; i < 300000; ++i) {
+        std::string w;
+        for (std::uint64_t v = i * 2654435761u % 1000003; w.size() < 5 || v > 0; v /= 26) w += char('a' + v % 26);
+        for (std::uint64_t r = 0; r <= i % 3; ++r) text += w + (i % 8 ? " " : "\n");
+    }
+    const std::string file = tmp.write("words.txt", text);
+    const std::string was = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "";
+    ::setenv("TMPDIR", spill.path().c_str(), 1);
+    for (const std::string fmt : {"tsv", "json"}) {
+        auto want = run_parapipe({"run", "wordcount", file, "-m", "seq", "--memory-limit", "0", "-f", fmt});
+        ASSERT_EQ(want.code, 0) << want.err;
+        for (const std::string mode : {"seq", "threads", "processes", "shm"}) {
+            SCOPED_TRACE(mode + " " + fmt);
+            const std::string out = (tmp.path() / ("out-" + mode + "." + fmt)).string();
+            auto r = run_parapipe({"run", "wordcount", file, "-m", mode, "-j", "2", "--memory-limit", "16MiB", "-f", fmt,
+                                   "-o", out, "--stats"});
+            ASSERT_EQ(r.code, 0) << r.err;
+            EXPECT_TRUE(std::regex_search(r.err, std::regex("spilled_runs [1-9]"))) << r.err;
+            std::ifstream in(out, std::ios::binary);
+            std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            EXPECT_TRUE(got == want.out) << "output differs from seq without a limit";
+            EXPECT_TRUE(fs::is_empty(spill.path())) << "the spill folder is left behind";
+        }
+    }
+    // A stream is read in windows: they spill into one folder, merged once at the end.
+    const std::string want = run_parapipe({"run", "wordcount", file, "--memory-limit", "0"}).out;
+    for (const std::string mode : {"seq", "shm"}) {
+        auto r = run_parapipe({"run", "wordcount", "-", "-m", mode, "-j", "2", "--memory-limit", "16MiB", "--stats"}, text);
+        EXPECT_EQ(r.code, 0) << r.err;
+        EXPECT_TRUE(std::regex_search(r.err, std::regex("spilled_runs [1-9]"))) << mode << r.err;
+        EXPECT_TRUE(r.out == want) << mode << ": stdin output differs";
+        EXPECT_TRUE(fs::is_empty(spill.path()));
+    }
+    auto top = run_parapipe({"run", "wordcount", file, "--memory-limit", "16MiB", "-k", "5"});
+    EXPECT_EQ(top.out, run_parapipe({"run", "wordcount", file, "--memory-limit", "0", "-k", "5"}).out);
+    if (was.empty()) ::unsetenv("TMPDIR");
+    else ::setenv("TMPDIR", was.c_str(), 1);
+}
+
+TEST(Cli, MemoryLimitTooSmallIsAUsageError) {
+    TempDir tmp;
+    const std::string file = tmp.write("a.txt", "a b c\n");
+    const std::string out = (tmp.path() / "out.tsv").string();
+    auto r = run_parapipe({"run", "wordcount", file, "--memory-limit", "1MiB", "-o", out});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("--memory-limit 1MiB is too small"), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_FALSE(fs::exists(out));
+}
+
+// A full temporary folder, for real: the run's files may not grow past 1 MiB (RLIMIT_FSIZE, with
+// SIGXFSZ ignored, both inherited by parapipe and its workers), so the first spilled run fails
+// with EFBIG. One line naming the folder, exit 1, no output file, no spill folder left.
+TEST(Cli, AFullTemporaryFolderIsOneLineAndLeavesNothing) {
+    TempDir tmp, spill;
+    std::string text;
+    for (std::uint64_t i = 0; i < 300000; ++i) {
+        std::string w;
+        for (std::uint64_t v = i; w.size() < 5 || v > 0; v /= 26) w += char('a' + v % 26);
+        text += w + ' ';
+    }
+    const std::string file = tmp.write("words.txt", text);
+    const std::string was = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "";
+    ::setenv("TMPDIR", spill.path().c_str(), 1);
+    // Not shm: its segment in /dev/shm is a file too, and could not be created under the limit.
+    for (const std::string mode : {"seq", "threads", "processes"}) {
+        SCOPED_TRACE(mode);
+        const std::string out = (tmp.path() / "out.tsv").string();
+        rlimit old{};
+        ::getrlimit(RLIMIT_FSIZE, &old);
+        rlimit small = old;
+        small.rlim_cur = 1 << 20;
+        ::setrlimit(RLIMIT_FSIZE, &small);
+        auto* previous = ::signal(SIGXFSZ, SIG_IGN);
+        auto r = run_parapipe({"run", "wordcount", file, "-m", mode, "-j", "2", "--memory-limit", "16MiB", "-o", out});
+        ::signal(SIGXFSZ, previous);
+        ::setrlimit(RLIMIT_FSIZE, &old);
+        EXPECT_EQ(r.code, 1) << r.err;
+        EXPECT_NE(r.err.find("temporary folder " + spill.path().string() + "/parapipe-spill-"), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("is full while spilling (File too large)"), std::string::npos) << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+        EXPECT_FALSE(fs::exists(out));
+        EXPECT_TRUE(fs::is_empty(spill.path())) << "the spill folder is left behind";
+    }
+    if (was.empty()) ::unsetenv("TMPDIR");
+    else ::setenv("TMPDIR", was.c_str(), 1);
 }
 
 }  // namespace
