@@ -70,7 +70,10 @@ std::vector<std::string> SpillFolder::runs(const char* p) const {
 }
 
 void SpillFolder::drop_runs_of(pid_t pid) {
-    const std::string tag = "-" + std::to_string(pid) + "-";
+    // Appended, not "-" + std::to_string(pid): GCC 12 warns falsely on that form (-Wrestrict).
+    std::string tag = "-";
+    tag += std::to_string(pid);
+    tag += '-';
     std::error_code ec;
     for (const auto& e : std::filesystem::directory_iterator(path_, ec)) {
         const std::string name = e.path().filename().string();
