@@ -25,6 +25,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <parapipe/engine/counters.hpp>
 #include <parapipe/engine/fields.hpp>
@@ -44,6 +45,21 @@ struct Counted {
     Counters counters;
     PARAPIPE_FIELDS(value, counters)
 };
+
+namespace detail {
+/// The values of `parts` for the reduction's own end, and all their counters merged into one.
+template <class P>
+std::pair<std::vector<P>, Counters> split_counted(std::vector<Counted<P>>&& parts) {
+    std::pair<std::vector<P>, Counters> out;
+    out.first.reserve(parts.size());
+    for (Counted<P>& p : parts) {
+        out.first.push_back(std::move(p.value));
+        merge_counters(out.second, p.counters);
+    }
+    parts.clear();
+    return out;
+}
+}  // namespace detail
 
 /// A compiled pipeline: its plan, and run() in any mode. Copyable; runs as often as you like,
 /// except over a stream input (stdin, a FIFO), which one run reads: a second is a UsageError.
@@ -267,14 +283,7 @@ private:
             };
         if constexpr (requires(std::vector<P>&& v, const Parallelism& par) { red.finalize_all(std::move(v), par); })
             plan.merge_finalize = [red](std::vector<CP>&& parts, const Parallelism& par) {
-                std::vector<P> values;
-                values.reserve(parts.size());
-                Counters counters;
-                for (CP& p : parts) {
-                    values.push_back(std::move(p.value));
-                    merge_counters(counters, p.counters);
-                }
-                parts.clear();
+                auto [values, counters] = detail::split_counted(std::move(parts));
                 return std::pair<R, Counters>(red.finalize_all(std::move(values), par), std::move(counters));
             };
         if constexpr (requires(P& p, const P& cp, SpillFolder& f, std::vector<P>&& v, const Parallelism& par) {
@@ -285,14 +294,7 @@ private:
             plan.memory_of = [red](const CP& p) { return red.memory_of(p.value); };
             plan.spill = [red](CP& p, SpillFolder& f) { red.spill(p.value, f); };
             plan.finalize_spilled = [red](std::vector<CP>&& parts, const Parallelism& par, std::shared_ptr<SpillFolder> f) {
-                std::vector<P> values;
-                values.reserve(parts.size());
-                Counters counters;
-                for (CP& p : parts) {
-                    values.push_back(std::move(p.value));
-                    merge_counters(counters, p.counters);
-                }
-                parts.clear();
+                auto [values, counters] = detail::split_counted(std::move(parts));
                 return std::pair<R, Counters>(red.finalize_spilled(std::move(values), par, *f), std::move(counters));
             };
         }
