@@ -30,6 +30,9 @@ struct MpiStats {
     /// Chunks each rank ran, smallest and largest count (dynamic balancing at work).
     std::uint64_t chunks_min = 0;
     std::uint64_t chunks_max = 0;
+    /// Sorted runs the ranks spilled under a memory limit (sum over ranks); when not 0, the runs
+    /// went to the output rank, which merges them (RunOptions::memory_limit).
+    std::uint64_t spilled_runs = 0;
 };
 
 namespace detail {
@@ -49,6 +52,26 @@ struct MpiJob {
     std::function<std::string()> take;
     /// Deserializes a partial and merges it into this rank's partial.
     std::function<void(const char* data, std::size_t size)> merge;
+
+    /// Under a memory limit, for partials that spill (empty functions otherwise). When any rank
+    /// has spilled, the keyed exchange is skipped: every rank spills the rest of its keys, and
+    /// the runs travel to rank 0 in pieces, which writes them into its own folder (ranks may be
+    /// on other hosts: bytes move, never paths); the partials, their keys gone, then carry only
+    /// their counters.
+    /// Sorted runs this rank has spilled so far.
+    std::function<std::uint64_t()> spilled_runs;
+    /// Spills the keys this rank still holds as one more run (the partial keeps its counters).
+    std::function<void()> spill_rest;
+    /// Ranks other than 0: calls send(data, size, last) for every piece of every run of this
+    /// rank (`last`: the run's final piece; a piece holds at most a few MiB), removing each run
+    /// once sent and the folder at the end. Throws what reading a run throws.
+    std::function<void(const std::function<void(const char*, std::size_t, bool last)>& send)> send_runs;
+    /// Rank 0: a piece of another rank's run; `last` completes the run, which joins this rank's.
+    /// Throws Error naming the folder when it cannot be written (a full disk).
+    std::function<void(const char* data, std::size_t size, bool last)> receive_run;
+    /// Called before a rank leaves a failed run without returning (std::exit): removes what it
+    /// wrote to disk.
+    std::function<void()> discard;
 };
 
 /// What parapipe::mpi implements. Methods are called from the thread that called run().

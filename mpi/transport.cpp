@@ -10,6 +10,9 @@
 //   3. Keyed partials: each rank splits its partial by key hash into one piece per rank, sizes
 //      go out with MPI_Alltoall, the pieces point to point; each rank merges the keys it owns,
 //      then sends its share to rank 0. Other partials: a binomial tree towards rank 0.
+//   4. Under a memory limit, when any rank spilled sorted runs: no exchange; every rank spills
+//      the rest of its keys, and the runs stream to rank 0 in pieces of a few MiB, which writes
+//      them into its own spill folder and merges them all (the partials keep only counters).
 // Blobs travel in pieces of at most 1 GiB, below the int counts of MPI calls.
 #include <fcntl.h>
 #include <mpi.h>
@@ -31,7 +34,7 @@ namespace parapipe::mpi {
 namespace {
 
 constexpr std::size_t piece_bytes = std::size_t{1} << 30;
-constexpr int tag_size = 1, tag_data = 2, tag_message = 3, tag_exchange = 4;
+constexpr int tag_size = 1, tag_data = 2, tag_message = 3, tag_exchange = 4, tag_runs = 5;
 
 void check(int rc, const char* what) {
     if (rc != MPI_SUCCESS) {
@@ -65,6 +68,8 @@ private:
     void send_blob(const std::string& blob, int to);
     std::string recv_blob(int from);
     std::uint64_t exchange(std::vector<std::string>& parts);
+    void settle(int status, std::string message, detail::MpiJob& job);
+    std::uint64_t gather_runs(detail::MpiJob& job);
 
     bool started_ = false;
     int rank_ = 0;
@@ -154,6 +159,91 @@ std::uint64_t OpenMpiTransport::exchange(std::vector<std::string>& parts) {
     return sent;
 }
 
+// Every rank reports ok (0) or failed (1, or 128 + signal) with a message. On a failure rank 0
+// throws the first one; the other ranks remove what they wrote to disk and leave quietly (rank 0
+// says it).
+void OpenMpiTransport::settle(int status, std::string message, detail::MpiJob& job) {
+    std::vector<int> statuses(static_cast<std::size_t>(size_));
+    check(MPI_Allgather(&status, 1, MPI_INT, statuses.data(), 1, MPI_INT, comm_), "allgather");
+    const auto failed = std::find_if(statuses.begin(), statuses.end(), [](int s) { return s != 0; });
+    if (failed == statuses.end()) return;
+    const int first = static_cast<int>(failed - statuses.begin());
+    if (first != 0 && rank_ == first) send_blob(message, 0);
+    if (rank_ == 0) {
+        if (first != 0) message = recv_blob(first);
+        if (*failed > 128 && first == 0) throw Interrupted(*failed - 128);
+        throw ChunkError("rank " + std::to_string(first) + ": " + message);
+    }
+    if (job.discard) job.discard();
+    std::fflush(nullptr);
+    std::exit(*failed > 128 ? *failed : 1);  // atexit: MPI_Finalize, which rank 0 reaches too
+}
+
+// The spilled runs of ranks 1.. to rank 0, one rank after another, each piece as a header
+// {bytes, flags} and its bytes: never a whole run in memory on either side. A failure on either
+// side (a run that cannot be read, rank 0's folder full) does not stop the protocol: the sender
+// reports it in place of its next piece, rank 0 drops what comes after its own failure; then
+// rank 0 tells every rank whether the run failed (settle). Returns the run bytes this rank sent.
+std::uint64_t OpenMpiTransport::gather_runs(detail::MpiJob& job) {
+    enum : std::uint64_t { last_piece = 1, no_more = 2, failed = 4 };
+    if (rank_ != 0) {
+        std::string message;
+        std::uint64_t sent = 0;
+        try {
+            if (job.send_runs)
+                job.send_runs([&](const char* data, std::size_t size, bool last) {
+                    const std::uint64_t head[2] = {size, last ? std::uint64_t{last_piece} : 0};
+                    check(MPI_Send(head, 2, MPI_UINT64_T, 0, tag_runs, comm_), "send");
+                    if (size > 0) check(MPI_Send(data, static_cast<int>(size), MPI_BYTE, 0, tag_runs, comm_), "send");
+                    sent += size;
+                });
+        } catch (const std::exception& e) {
+            message = e.what();
+        }
+        const std::uint64_t head[2] = {message.size(), message.empty() ? std::uint64_t{no_more} : std::uint64_t{failed}};
+        check(MPI_Send(head, 2, MPI_UINT64_T, 0, tag_runs, comm_), "send");
+        if (!message.empty())
+            check(MPI_Send(message.data(), static_cast<int>(message.size()), MPI_BYTE, 0, tag_runs, comm_), "send");
+        settle(0, {}, job);  // rank 0 reports the failure, if any
+        return sent;
+    }
+    int status = 0;
+    std::string message, piece;
+    for (int from = 1; from < size_; ++from) {
+        for (;;) {
+            std::uint64_t head[2] = {0, 0};
+            check(MPI_Recv(head, 2, MPI_UINT64_T, from, tag_runs, comm_, MPI_STATUS_IGNORE), "recv");
+            piece.resize(head[0]);
+            if (head[0] > 0)
+                check(MPI_Recv(piece.data(), static_cast<int>(head[0]), MPI_BYTE, from, tag_runs, comm_, MPI_STATUS_IGNORE),
+                      "recv");
+            if (head[1] & no_more) break;
+            if (head[1] & failed) {
+                if (status == 0) message = "rank " + std::to_string(from) + ": " + piece;
+                status = 1;
+                break;
+            }
+            if (status != 0) continue;
+            try {
+                if (!job.receive_run) throw Error("a rank spilled, and rank 0 cannot (the ranks run different programs)");
+                job.receive_run(piece.data(), piece.size(), (head[1] & last_piece) != 0);
+            } catch (const std::exception& e) {
+                status = 1;
+                message = e.what();
+            }
+        }
+    }
+    std::string().swap(piece);
+    if (status == 0) {
+        settle(0, {}, job);
+        return 0;
+    }
+    // Rank 0 failed, as settle reports it (the message names the rank that failed, or the folder).
+    std::vector<int> statuses(static_cast<std::size_t>(size_));
+    check(MPI_Allgather(&status, 1, MPI_INT, statuses.data(), 1, MPI_INT, comm_), "allgather");
+    throw Error(message);
+}
+
 MpiStats OpenMpiTransport::run(detail::MpiJob& job) {
     start();
     // Chunk counts must agree; a stage whose input is a previous result (range(result)) has
@@ -217,27 +307,31 @@ MpiStats OpenMpiTransport::run(detail::MpiJob& job) {
     MPI_Win_unlock_all(win);
     MPI_Win_free(&win);
 
-    // Failures: rank 0 throws the first one; the other ranks leave quietly (rank 0 says it).
-    std::vector<int> statuses(static_cast<std::size_t>(size_));
-    check(MPI_Allgather(&status, 1, MPI_INT, statuses.data(), 1, MPI_INT, comm_), "allgather");
-    const auto failed = std::find_if(statuses.begin(), statuses.end(), [](int s) { return s != 0; });
-    if (failed != statuses.end()) {
-        const int first = static_cast<int>(failed - statuses.begin());
-        if (first != 0 && rank_ == first) send_blob(message, 0);
-        if (rank_ == 0) {
-            if (first != 0) message = recv_blob(first);
-            if (*failed > 128 && first == 0) throw Interrupted(*failed - 128);
-            throw ChunkError("rank " + std::to_string(first) + ": " + message);
+    settle(status, std::move(message), job);
+
+    // Under a memory limit: when any rank spilled, every rank's keys go to rank 0 as runs.
+    std::uint64_t runs_here = job.spilled_runs ? job.spilled_runs() : 0, runs_total = 0, runs_sent = 0;
+    check(MPI_Allreduce(&runs_here, &runs_total, 1, MPI_UINT64_T, MPI_SUM, comm_), "allreduce");
+    if (runs_total > 0) {
+        status = 0;
+        message.clear();
+        try {
+            if (!job.spill_rest) throw Error("a rank spilled, and this one cannot (the ranks run different programs)");
+            job.spill_rest();
+        } catch (const std::exception& e) {
+            status = 1;
+            message = e.what();
         }
-        std::fflush(nullptr);
-        std::exit(*failed > 128 ? *failed : 1);  // atexit: MPI_Finalize, which rank 0 reaches too
+        settle(status, std::move(message), job);
+        runs_sent = gather_runs(job);
     }
 
     // Reduction towards rank 0.
     MpiStats stats;
     stats.ranks = size_;
-    std::uint64_t alltoall_sent = 0, gather_sent = 0;
-    if (job.split && size_ > 1 && !rank0_alone) {
+    stats.spilled_runs = runs_total;
+    std::uint64_t alltoall_sent = 0, gather_sent = runs_sent;
+    if (job.split && size_ > 1 && !rank0_alone && runs_total == 0) {
         auto parts = job.split(static_cast<std::size_t>(size_));
         alltoall_sent = exchange(parts);
         for (auto& part : parts) {
@@ -246,7 +340,7 @@ MpiStats OpenMpiTransport::run(detail::MpiJob& job) {
         }
         if (rank_ != 0) {
             const std::string mine = job.take();
-            gather_sent = mine.size();
+            gather_sent += mine.size();
             send_blob(mine, 0);
         } else {
             for (int from = 1; from < size_; ++from) {
@@ -259,7 +353,7 @@ MpiStats OpenMpiTransport::run(detail::MpiJob& job) {
         for (int step = 1; step < size_; step <<= 1) {
             if (rank_ & step) {
                 const std::string mine = job.take();
-                gather_sent = mine.size();
+                gather_sent += mine.size();
                 send_blob(mine, rank_ - step);
                 break;
             }

@@ -7,6 +7,10 @@
 // hash maps of count_by_key, reduce_by_key, group_by_key) are split by a hash of the key's
 // serialized bytes, the same on every rank, so each rank merges the keys it owns; a Reducer of
 // your own whose partial is Counted<absl::flat_hash_map> must therefore merge key by key.
+// Under RunOptions::memory_limit each thread of each rank holds an equal share of the limit's
+// half (engine/detail/spill_check.hpp) and spills into a folder of its rank; when any rank
+// spilled, every rank's runs stream to rank 0 (mpi/transport.cpp), which merges them with the
+// plan's finalize_spilled.
 #include <absl/container/flat_hash_map.h>
 
 #include <algorithm>
@@ -23,10 +27,12 @@
 
 #include <parapipe/engine/counters.hpp>
 #include <parapipe/engine/detail/chunk_call.hpp>
+#include <parapipe/engine/detail/spill_check.hpp>
 #include <parapipe/engine/mpi_transport.hpp>
 #include <parapipe/engine/reduce/string_table.hpp>
 #include <parapipe/engine/reduce/string_table_codec.hpp>
 #include <parapipe/engine/serialize.hpp>
+#include <parapipe/engine/spill/run_file.hpp>
 
 namespace parapipe {
 
@@ -130,6 +136,13 @@ R run_mpi(const Plan<P, R>& plan, const RunOptions& opt) {
     }
     const unsigned workers = std::max(1u, opt.workers);
     std::optional<P> total;
+    // Under a memory limit every thread of every rank holds a partial: each gets an equal share
+    // (ranks on one machine share its memory; the limit is the whole run's).
+    // Only a plan that can merge its runs at the end spills (finalize_spilled).
+    RunOptions spill_opt = opt;
+    if (!plan.finalize_spilled) spill_opt.memory_limit = 0;
+    Spiller<P, R> spill(plan, spill_opt,
+                        std::size_t{workers} * static_cast<std::size_t>(std::max(1, transport.size())));
 
     MpiJob job;
     job.chunk_count = plan.chunk_count;
@@ -156,6 +169,7 @@ R run_mpi(const Plan<P, R>& plan, const RunOptions& opt) {
                         if (test_hook_mpi_chunk_fails())
                             throw ChunkError(plan.describe(i) + ": failed on purpose ($PARAPIPE_TEST_MPI_FAIL_RANK)");
                         run_chunk(plan, i, *local);
+                        spill.check(*local);
                         add_progress(opt, plan.weight(i));
                     }));
         });
@@ -163,6 +177,7 @@ R run_mpi(const Plan<P, R>& plan, const RunOptions& opt) {
             if (!local) continue;
             if (!total) total.emplace(std::move(*local));
             else plan.merge(*total, std::move(*local));
+            spill.check(*total);
         }
     };
     if constexpr (Serializable<P>) {
@@ -189,12 +204,46 @@ R run_mpi(const Plan<P, R>& plan, const RunOptions& opt) {
             };
         }
     }
+    if (spill.folder() && plan.finalize_spilled) {
+        constexpr std::size_t piece_bytes = std::size_t{4} << 20;
+        job.spilled_runs = [&] { return std::uint64_t(spill.folder()->runs().size()); };
+        job.spill_rest = [&] {
+            if (total) plan.spill(*total, *spill.folder());
+        };
+        job.send_runs = [&, piece_bytes](const std::function<void(const char*, std::size_t, bool)>& send) {
+            SpillFolder& folder = *spill.folder();
+            for (const std::string& run : folder.runs()) {
+                spill::read_run_bytes(folder, run, piece_bytes, send);
+                folder.remove(run);
+            }
+            // Before this rank's last collective call, so rank 0 finds the folder gone when its run returns.
+            spill.release();
+        };
+        job.receive_run = [&, writer = std::shared_ptr<spill::RunWriter>()](const char* data, std::size_t size,
+                                                                           bool last) mutable {
+            if (!writer) writer = std::make_shared<spill::RunWriter>(*spill.folder());
+            writer->raw(data, size);
+            if (last) {
+                writer->close();
+                writer.reset();
+            }
+        };
+        job.discard = [&] { spill.release(); };
+    }
     last_mpi_stats() = transport.run(job);
     if (transport.rank() != 0) {
         // Only the output rank holds the result; the others return an empty one without
         // finalizing (a finalize may write files).
         if constexpr (std::is_default_constructible_v<R>) return R{};
         else return plan.finalize(plan.init());
+    }
+    if (last_mpi_stats().spilled_runs > 0) {
+        // Every rank's keys are in runs in this rank's folder; the partial holds the counters.
+        if (opt.stats) opt.stats->spilled_runs += last_mpi_stats().spilled_runs;
+        std::vector<P> parts;
+        parts.push_back(total ? std::move(*total) : plan.init());
+        total.reset();
+        return plan.finalize_spilled(std::move(parts), Parallelism{1}, spill.folder());
     }
     return plan.finalize(total ? std::move(*total) : plan.init());
 }

@@ -45,6 +45,11 @@ public:
         return runs > 0;
     }
 
+    /// The folder, null without a limit (or for a plan that cannot spill).
+    const std::shared_ptr<SpillFolder>& folder() const { return folder_; }
+    /// Lets go of the folder: removed with its runs unless a result still holds it.
+    void release() { folder_.reset(); }
+
     /// Merges and finalizes every partial, with the runs when there are any.
     R finish(std::vector<P>&& parts, const Parallelism& par) const {
         if (spilled()) return plan_.finalize_spilled(std::move(parts), par, folder_);

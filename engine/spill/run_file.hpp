@@ -5,8 +5,10 @@
 // (PartitionedTable partition, so a table spills partition by partition) or by any order the
 // reader's merge is given (engine/spill/merge.hpp). Every I/O error throws Error naming the folder.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -14,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include <parapipe/engine/errors.hpp>
 #include <parapipe/engine/serialize.hpp>
 #include <parapipe/engine/spill/folder.hpp>
 
@@ -50,6 +53,8 @@ public:
         put(&v, 4);
         put(value_.buffer().data(), v);
     }
+    /// Appends bytes of a run written elsewhere, as they came (a run another mpi rank sends).
+    void raw(const char* p, std::size_t n) { put(p, n); }
     /// Flushes and closes: the run is complete.
     const std::string& close() {
         flush();
@@ -89,6 +94,38 @@ private:
     std::string buf_;
     Writer value_;
 };
+
+/// Calls piece(const char*, std::size_t, bool last) for the bytes of run `path` in pieces of at
+/// most `piece_bytes`, through one buffer: never the whole run in memory. An empty run is one
+/// empty last piece.
+template <class Piece>
+void read_run_bytes(const SpillFolder& folder, const std::string& path, std::size_t piece_bytes, Piece&& piece) {
+    auto fail = [&](int err) {
+        throw Error("cannot read spilled run " + path + " in " + folder.path() + " (" + std::strerror(err) + ")");
+    };
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail(errno);
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) fail(errno);
+    std::size_t left = static_cast<std::size_t>(st.st_size);
+    std::unique_ptr<char[]> buf(new char[std::min(std::max<std::size_t>(left, 1), piece_bytes)]);
+    do {
+        const std::size_t n = std::min(left, piece_bytes);
+        for (std::size_t done = 0; done < n;) {
+            const ssize_t r = ::read(fd, buf.get() + done, n - done);
+            if (r < 0 && errno == EINTR) continue;
+            if (r < 0) fail(errno);
+            if (r == 0) throw Error("spilled run " + path + " is truncated");
+            done += static_cast<std::size_t>(r);
+        }
+        left -= n;
+        piece(static_cast<const char*>(buf.get()), n, left == 0);
+    } while (left > 0);
+}
 
 /// Reads a run record by record: next() then partition(), key(), value<V>().
 class RunReader {
