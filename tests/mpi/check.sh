@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mode::mpi through mpirun: word count and the image pipeline give the bytes --mode seq gives at
-# 1, 2 and 3 ranks and several chunk sizes, also over TCP (--mca btl self,tcp); rank 0 alone
-# writes; a rank that dies, or whose chunk throws, ends the job with no output file; stdin is
+# 1, 2 and 3 ranks and several chunk sizes, also over TCP (--mca btl self,tcp), and under a
+# --memory-limit that makes every rank spill; rank 0 alone writes; a rank that dies, or whose chunk throws, ends the job with no output file; stdin is
 # refused; a process started without mpirun is one rank.
 #   tests/mpi/check.sh PARAPIPE_BINARY
 set -euo pipefail
@@ -63,6 +63,52 @@ runs=$((runs + 1))
 "$bin" run wordcount text --mode mpi --workers 2 --chunk-size 4KiB >got.tsv || fail "mpi without mpirun failed"
 cmp -s seq.tsv got.tsv || fail "mpi without mpirun: output differs from seq"
 runs=$((runs + 1))
+
+# ---- Memory limit: ~300,000 distinct words spill past 16MiB on every rank ------------------------
+# The runs of every rank reach rank 0, which merges them: the bytes of seq without a limit; the
+# spill folders are gone afterwards; --stats counts every rank's runs. A full temporary folder
+# (each rank's files limited to 1 MiB, SIGXFSZ ignored) is one line naming the folder, exit 1,
+# no output file, no folder left.
+python3 - <<'EOF'
+with open("distinct.txt", "w") as f:
+    for i in range(300000):
+        v, w = i * 2654435761 % 1000003, ""
+        while len(w) < 5 or v > 0:
+            w, v = w + chr(97 + v % 26), v // 26
+        f.write((w + (" " if i % 8 else "\n")) * (i % 3 + 1))
+EOF
+"$bin" run wordcount distinct.txt --mode seq --memory-limit 0 >seq-distinct.tsv
+mkdir spill
+for ranks in 1 2 3; do
+  for chunk in 64KiB 1MiB; do
+    rc=0
+    TMPDIR=$work/spill timeout 120 "${mpirun[@]}" -n "$ranks" "$bin" run wordcount distinct.txt --mode mpi --workers 2 \
+      --chunk-size "$chunk" --memory-limit 16MiB -o got.tsv --stats 2>got.err || rc=$?
+    [ $rc -eq 0 ] || fail "memory limit, $ranks ranks, chunk $chunk: exit $rc: $(head -c 300 got.err)"
+    cmp -s seq-distinct.tsv got.tsv || fail "memory limit, $ranks ranks, chunk $chunk: output differs from seq"
+    spilled=$(grep -o 'spilled_runs [0-9]*' got.err | cut -d' ' -f2)
+    [ "${spilled:-0}" -ge "$ranks" ] || fail "memory limit, $ranks ranks: spilled_runs ${spilled:-missing}: $(cat got.err)"
+    [ -z "$(ls -A spill)" ] || fail "memory limit, $ranks ranks, chunk $chunk: left in TMPDIR: $(ls spill)"
+    runs=$((runs + 1))
+  done
+done
+timeout 120 "${mpirun[@]}" -n 2 "$bin" run wordcount distinct.txt --mode mpi --memory-limit 0 >got.tsv 2>got.err ||
+  fail "no memory limit: $(head -c 300 got.err)"
+cmp -s seq-distinct.tsv got.tsv || fail "no memory limit: output differs from seq"
+runs=$((runs + 1))
+for ranks in 1 2 3; do
+  rc=0
+  TMPDIR=$work/spill timeout 120 "${mpirun[@]}" -n "$ranks" bash -c "trap '' XFSZ; ulimit -f 1024; exec \"\$@\"" full \
+    "$bin" run wordcount distinct.txt --mode mpi --workers 2 --chunk-size 64KiB --memory-limit 16MiB -o full.tsv \
+    >full.out 2>full.err || rc=$?
+  [ $rc -eq 1 ] || fail "full temporary folder, $ranks ranks: exit $rc, expected 1: $(head -c 400 full.err)"
+  [ "$(grep -c '^parapipe:' full.err)" -eq 1 ] &&
+    grep -q "^parapipe: .*temporary folder $work/spill/parapipe-spill-[^ ]* is full" full.err ||
+    fail "full temporary folder, $ranks ranks: not one line naming the folder: $(head -c 600 full.err)"
+  [ ! -e full.tsv ] || fail "full temporary folder, $ranks ranks: an output file was written"
+  [ -z "$(ls -A spill)" ] || fail "full temporary folder, $ranks ranks: left in TMPDIR: $(ls spill)"
+  runs=$((runs + 1))
+done
 
 # ---- Image pipeline: the same output files as seq -----------------------------------------------
 for tile in "" --tile; do
