@@ -47,8 +47,9 @@ struct RunOptions {
     RunStats* stats = nullptr;
     /// Bytes the run's partials may hold, all threads and processes together (0: no limit). A
     /// keyed reduction's partial past its share spills to a sorted run in a temporary folder
-    /// (engine/spill/), and the runs are merged at the end: the result is the same. Mode::mpi
-    /// does not spill: each rank holds its partial and, after the exchange, the keys it owns.
+    /// (engine/spill/), and the runs are merged at the end: the result is the same. Mode::mpi:
+    /// the limit is for all ranks together; each rank spills to its own folder, and the runs
+    /// travel to rank 0 through MPI, which merges them (engine/detail/mpi_executor.hpp).
     std::size_t memory_limit = 0;
     /// Where the spill folder goes (empty: $TMPDIR, else /tmp).
     std::string spill_parent{};

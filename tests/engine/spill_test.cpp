@@ -73,10 +73,12 @@ TEST(Spill, KeyedReductionsGiveTheUnlimitedSeqResult) {
             EXPECT_EQ(frequent().run(o), testing::expected_here(mc, want_frequent));
             EXPECT_EQ(spans().run(o), testing::expected_here(mc, want_spans));
             EXPECT_EQ(groups().run(o), testing::expected_here(mc, want_groups));
-            if (mc.mode != Mode::mpi) {
+            if (testing::output_here(mc)) {
                 EXPECT_GT(stats.spilled_runs.load(), 0u) << "the limit made nothing spill";
+                // Under mpirun the ranks share tmp: the others let go of their folders before
+                // rank 0's run returns.
+                EXPECT_TRUE(empty_dir(tmp.path())) << "the spill folder is left behind";
             }
-            EXPECT_TRUE(empty_dir(tmp.path())) << "the spill folder is left behind";
         }
     }
 }
@@ -97,10 +99,10 @@ TEST(Spill, OtherKeysSpillToo) {
         o.memory_limit = 16 << 10;
         EXPECT_EQ(counts().run(o), testing::expected_here(mc, want_counts));
         EXPECT_EQ(pairs().run(o), testing::expected_here(mc, want_pairs));
-        if (mc.mode != Mode::mpi) {
+        if (testing::output_here(mc)) {
             EXPECT_GT(stats.spilled_runs.load(), 0u) << "the limit made nothing spill";
+            EXPECT_TRUE(empty_dir(tmp.path()));
         }
-        EXPECT_TRUE(empty_dir(tmp.path()));
     }
 }
 
