@@ -25,7 +25,8 @@ struct MpiStats {
     /// the sum over ranks (0 for a non-keyed reduction).
     std::uint64_t alltoall_bytes_max = 0;
     std::uint64_t alltoall_bytes_total = 0;
-    /// Bytes sent towards the output rank in the final gather or tree reduction (sum over ranks).
+    /// Bytes sent towards the output rank in the final gather or tree reduction, spilled runs
+    /// included (sum over ranks).
     std::uint64_t gather_bytes_total = 0;
     /// Chunks each rank ran, smallest and largest count (dynamic balancing at work).
     std::uint64_t chunks_min = 0;
