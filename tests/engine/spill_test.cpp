@@ -180,7 +180,11 @@ TEST(Spill, MergeCombinesEqualKeysAcrossManyRuns) {
         for (int r = 0; r < int(spill::fan_in) * 2 + 3; ++r) {
             spill::RunWriter w(folder);
             std::map<std::string, std::uint64_t> run;  // written sorted, as a spill writes
-            for (int k = 0; k < 50; ++k) run["w" + std::to_string(1000 + (k * 7 + r) % 200)] += 1;
+            for (int k = 0; k < 50; ++k) {
+                std::string key = "w";  // appended: GCC 12 warns falsely on "w" + std::to_string (-Wrestrict)
+                key += std::to_string(1000 + (k * 7 + r) % 200);
+                run[key] += 1;
+            }
             for (const auto& [k, v] : run) {
                 w.add(0, k, v);
                 want[k] += v;
