@@ -27,7 +27,7 @@ endforeach()
 # (tests/engine/spill_test.cpp), mpi against seq without a limit. Mode mpi only: runs of other
 # modes, one per rank, would spill into the shared test folder at once, and rank 0 checks that
 # it is empty after its run.
-add_executable(mpi_spill_tests engine/spill_test.cpp mpi/gtest_main.cpp)
+add_executable(mpi_spill_tests $<TARGET_OBJECTS:parapipe_spill_test_objects> mpi/gtest_main.cpp)
 target_link_libraries(mpi_spill_tests PRIVATE parapipe_core parapipe_testing parapipe_mpi GTest::gtest
   parapipe_warnings)
 foreach(_ranks 2 3)
