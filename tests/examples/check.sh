@@ -161,7 +161,8 @@ drain() {
   done
 }
 
-# every NAME ARGS...: all modes, workers 1 and 3 (more than this machine's cores, and an odd split), chunk sizes 1 7 64 4KiB and the default.
+# every NAME ARGS...: all modes, workers 1 and 3 (more than the test machine's 2 cores, and an
+# uneven split), chunk sizes 1 7 64 4KiB and the default.
 every() {
   local name=$1; shift
   [ -s "$work/$name.out" ] || fail "$name: the reference printed nothing"
