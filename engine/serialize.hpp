@@ -104,11 +104,14 @@ public:
         p_ += n;
         return at;
     }
+    /// True when views from take() stay valid while the underlying buffer lives (over memory);
+    /// false for a stream, whose views last until the next read only.
+    bool stable() const { return !streams_; }
     /// Bytes left in the message.
     std::size_t remaining() const { return buffered() + static_cast<std::size_t>(unread_); }
 
 protected:
-    Reader() = default;
+    Reader() : streams_(true) {}
     /// A stream's: makes at least n bytes buffered, n <= remaining(). Sets p_, end_ and unread_.
     virtual void refill(std::size_t) {}
     /// A stream's: reads n <= unread_ bytes straight into out, with nothing buffered.
@@ -118,6 +121,7 @@ protected:
     const char* p_ = nullptr;
     const char* end_ = nullptr;
     std::uint64_t unread_ = 0;  // a stream's bytes not read into the buffer yet
+    bool streams_ = false;
 
 private:
     void need(std::size_t n) {

@@ -53,8 +53,12 @@ private:
     // (StringTable::LooseRecord), which the table takes without a copy: from a pipe
     // (PipeReader), a huge key is written once on this side, never buffered first.
     static constexpr std::size_t loose_from = std::size_t{1} << 20;
+    // From a stream, a key's view would not outlive the read of its value: the key is copied
+    // into `scratch` first.
     template <class F>
     static void read_records(Reader& r, std::uint64_t n, F&& f) {
+        const bool stable = r.stable();
+        std::string scratch;
         for (std::uint64_t i = 0; i < n; ++i) {
             const auto len = r.pod<std::uint32_t>();
             if (len >= loose_from) [[unlikely]] {
@@ -66,7 +70,8 @@ private:
                 f(std::move(rec), std::move(v));
                 continue;
             }
-            const std::string_view k(r.take(len), len);
+            std::string_view k(r.take(len), len);
+            if (!stable) k = scratch.assign(k);
             V v;
             deserialize(r, v);
             f(k, std::move(v));

@@ -235,7 +235,7 @@ TEST(StringTable, CrossesAPipeWithHugeKeysUnbuffered) {
     for (std::size_t i = 0; i < 5000; ++i) ++t.slot(key(i), [] { return std::uint64_t{0}; }), ++expect[key(i)];
     for (std::size_t mib : {1u, 3u, 5u}) {
         const std::string k(mib << 20, static_cast<char>('a' + mib));
-        t.insert_distinct(k, mib), expect[k] = mib;
+        t.insert_distinct(k, std::uint64_t{mib}), expect[k] = mib;
     }
     Writer plain;
     serialize(plain, t);
