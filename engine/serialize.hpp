@@ -75,7 +75,7 @@ private:
 };
 
 /// Reads bytes written by Writer; throws Error on truncated input instead of reading past it.
-/// Over memory as constructed here; a subclass reads a stream (engine/detail/worker_process.hpp
+/// Over memory as constructed here; a subclass reads a stream (engine/detail/pipe_message.hpp
 /// PipeReader): it refills the buffer as it empties, and reads a large span straight into its
 /// destination.
 class Reader {
