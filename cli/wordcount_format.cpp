@@ -18,7 +18,12 @@ void write(const Result& r, Format f, const std::function<void(std::string_view)
     switch (f) {
         case Format::tsv:
             r.for_each_word([&](std::string_view w, std::uint64_t n) {
-                out += w;
+                if (w.size() >= piece) {  // a huge word goes out as it is: no copy of it in `out`
+                    flush(true);
+                    sink(w);
+                } else {
+                    out += w;
+                }
                 out += '\t';
                 out += std::to_string(n);
                 out += '\n';

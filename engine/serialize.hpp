@@ -23,23 +23,70 @@
 namespace parapipe {
 
 /// Appends bytes to a buffer. Not thread-safe; one per message.
+/// Writer(borrow_from) keeps every span of at least borrow_from bytes by reference instead of
+/// copying it: a message sent at once (for_each_piece) while what it refers to lives, so that a
+/// huge key goes to a pipe straight from its table, with no copy of it in the buffer.
 class Writer {
 public:
-    void bytes(const void* p, std::size_t n) { buf_.append(static_cast<const char*>(p), n); }
+    Writer() = default;
+    explicit Writer(std::size_t borrow_from) : borrow_from_(borrow_from) {}
+    void bytes(const void* p, std::size_t n) {
+        if (n >= borrow_from_) [[unlikely]] {
+            borrowed_.push_back({buf_.size(), static_cast<const char*>(p), n});
+            borrowed_bytes_ += n;
+            return;
+        }
+        buf_.append(static_cast<const char*>(p), n);
+    }
     template <class T>
     void pod(const T& v) { bytes(&v, sizeof v); }
+    /// The message, when nothing was borrowed (always so for a Writer made without borrow_from).
     std::string& buffer() { return buf_; }
+    /// Bytes of the whole message, borrowed spans included.
+    std::size_t size() const { return buf_.size() + borrowed_bytes_; }
+    /// f(const char* p, std::size_t n) for each piece of the message in order; stops when f
+    /// returns false. Returns false if it stopped.
+    template <class F>
+    bool for_each_piece(F&& f) const {
+        std::size_t at = 0;
+        for (const Borrowed& b : borrowed_) {
+            if (b.at > at && !f(buf_.data() + at, b.at - at)) return false;
+            if (!f(b.p, b.n)) return false;
+            at = b.at;
+        }
+        return at == buf_.size() || f(buf_.data() + at, buf_.size() - at);
+    }
+    void clear() {
+        buf_.clear();
+        borrowed_.clear();
+        borrowed_bytes_ = 0;
+    }
 
 private:
+    struct Borrowed {
+        std::size_t at;  // where in buf_ the span goes
+        const char* p;
+        std::size_t n;
+    };
     std::string buf_;
+    std::vector<Borrowed> borrowed_;
+    std::size_t borrowed_bytes_ = 0;
+    std::size_t borrow_from_ = SIZE_MAX;
 };
 
 /// Reads bytes written by Writer; throws Error on truncated input instead of reading past it.
+/// Over memory as constructed here; a subclass reads a stream (engine/detail/pipe_message.hpp
+/// PipeReader): it refills the buffer as it empties, and reads a large span straight into its
+/// destination.
 class Reader {
 public:
     Reader(const char* p, std::size_t n) : p_(p), end_(p + n) {}
+    virtual ~Reader() = default;
+    Reader(const Reader&) = delete;
+    Reader& operator=(const Reader&) = delete;
+
     void bytes(void* out, std::size_t n) {
-        need(n);
+        if (n > buffered()) [[unlikely]] return bytes_past_buffer(static_cast<char*>(out), n);
         std::memcpy(out, p_, n);
         p_ += n;
     }
@@ -49,21 +96,52 @@ public:
         bytes(&v, sizeof v);
         return v;
     }
-    /// A view of the next n bytes, valid while the underlying buffer lives.
+    /// A view of the next n bytes, valid while the underlying buffer lives (for a stream: until
+    /// the next read).
     const char* take(std::size_t n) {
         need(n);
         const char* at = p_;
         p_ += n;
         return at;
     }
-    std::size_t remaining() const { return static_cast<std::size_t>(end_ - p_); }
+    /// True when views from take() stay valid while the underlying buffer lives (over memory);
+    /// false for a stream, whose views last until the next read only.
+    bool stable() const { return !streams_; }
+    /// Bytes left in the message.
+    std::size_t remaining() const { return buffered() + static_cast<std::size_t>(unread_); }
+
+protected:
+    Reader() : streams_(true) {}
+    /// A stream's: makes at least n bytes buffered, n <= remaining(). Sets p_, end_ and unread_.
+    virtual void refill(std::size_t) {}
+    /// A stream's: reads n <= unread_ bytes straight into out, with nothing buffered.
+    virtual void read_direct(char*, std::size_t) {}
+    std::size_t buffered() const { return static_cast<std::size_t>(end_ - p_); }
+
+    const char* p_ = nullptr;
+    const char* end_ = nullptr;
+    std::uint64_t unread_ = 0;  // a stream's bytes not read into the buffer yet
+    bool streams_ = false;
 
 private:
-    void need(std::size_t n) const {
+    void need(std::size_t n) {
+        if (n <= buffered()) [[likely]] return;
         if (n > remaining()) throw Error("serialized partial is truncated");
+        refill(n);
     }
-    const char* p_;
-    const char* end_;
+    void bytes_past_buffer(char* out, std::size_t n) {
+        if (n > remaining()) throw Error("serialized partial is truncated");
+        const std::size_t b = buffered();
+        if (n - b < (std::size_t{64} << 10)) {  // small: through the buffer
+            need(n);
+            std::memcpy(out, p_, n);
+            p_ += n;
+            return;
+        }
+        std::memcpy(out, p_, b);
+        p_ = end_;
+        read_direct(out + b, n - b);
+    }
 };
 
 template <class T, class Enable = void>

@@ -13,11 +13,13 @@
 #include <algorithm>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <parapipe/engine/detail/attempts.hpp>
 #include <parapipe/engine/detail/chunk_call.hpp>
 #include <parapipe/engine/detail/parallel.hpp>
+#include <parapipe/engine/detail/pipe_message.hpp>
 #include <parapipe/engine/detail/spill_check.hpp>
 #include <parapipe/engine/detail/stragglers.hpp>
 #include <parapipe/engine/detail/worker_process.hpp>
@@ -40,9 +42,10 @@ int process_worker_loop(const Plan<P, R>& plan, int in, int out) {
         return write_all(out, &h, sizeof h) && write_all(out, payload.data(), payload.size());
     };
     // One partial and one buffer for every chunk: reset, not rebuilt, so a chunk's table does
-    // not grow (rehash, fault in fresh pages) from nothing each time.
+    // not grow (rehash, fault in fresh pages) from nothing each time. A huge key is not copied
+    // into the buffer: it goes from the table to the pipe (engine/detail/pipe_message.hpp).
     P partial = plan.init();
-    Writer w;
+    Writer w(pipe_borrow_from);
     std::uint64_t chunk;
     while (read_all(in, &chunk, sizeof chunk)) {
         test_hook_chunk_started(chunk);
@@ -52,9 +55,10 @@ int process_worker_loop(const Plan<P, R>& plan, int in, int out) {
             reply(Reply::error, e.what());
             return 3;
         }
-        w.buffer().clear();
+        w.clear();
         serialize(w, partial);
-        if (!reply(Reply::result, w.buffer())) return 0;  // coordinator gone
+        const ReplyHeader h{Reply::result, w.size()};
+        if (!write_all(out, &h, sizeof h) || !send_pieces(out, w)) return 0;  // coordinator gone
         if (plan.reset) plan.reset(partial);
         else partial = plan.init();
     }
@@ -130,6 +134,7 @@ R run_processes(const Plan<P, R>& plan, const RunOptions& opt) {
     std::vector<pollfd> fds;
     std::vector<std::size_t> who;
     std::string payload;
+    constexpr std::uint64_t stream_from = std::uint64_t{64} << 20;
     while (remaining > 0) {
         check_cancel(opt);
         fds.clear();
@@ -149,10 +154,30 @@ R run_processes(const Plan<P, R>& plan, const RunOptions& opt) {
                     on_death(w);
                     continue;
                 }
-                payload.resize(h.bytes);
-                if (!read_all(pool.children[w].from, payload.data(), h.bytes)) {
-                    on_death(w);
-                    continue;
+                // A huge reply (one huge key) is decoded into a partial of its own as it arrives,
+                // its key read straight into the record that keeps it, and merged once whole: a
+                // worker dying mid-reply leaves the total untouched. A smaller one is read whole
+                // and decoded into the total, building no partial.
+                std::optional<P> streamed;
+                if (h.kind == Reply::result && h.bytes >= stream_from) {
+                    PipeReader r(pool.children[w].from, h.bytes);
+                    try {
+                        streamed.emplace(plan.init());
+                        deserialize(r, *streamed);
+                    } catch (const PipeClosed&) {
+                        on_death(w);
+                        continue;
+                    }
+                    if (!r.skip_rest()) {
+                        on_death(w);
+                        continue;
+                    }
+                } else {
+                    payload.resize(h.bytes);
+                    if (!read_all(pool.children[w].from, payload.data(), h.bytes)) {
+                        on_death(w);
+                        continue;
+                    }
                 }
                 if (h.kind == Reply::error) throw ChunkError(payload);
                 const auto chunk = static_cast<std::size_t>(busy[w]);
@@ -166,7 +191,9 @@ R run_processes(const Plan<P, R>& plan, const RunOptions& opt) {
                 for (std::size_t o = 0; o < width; ++o)
                     if (o != w && busy[o] == static_cast<std::ptrdiff_t>(chunk))
                         kill_and_reap(pool.children[o]), feed(o);
-                if (plan.merge_serialized) {
+                if (streamed) {
+                    plan.merge(total, std::move(*streamed));  // into an empty total: moved, not copied
+                } else if (plan.merge_serialized) {
                     plan.merge_serialized(total, payload.data(), payload.size());  // no partial built
                 } else {
                     P part = plan.init();

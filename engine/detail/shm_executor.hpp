@@ -26,6 +26,7 @@
 
 #include <parapipe/engine/detail/chunk_call.hpp>
 #include <parapipe/engine/detail/parallel.hpp>
+#include <parapipe/engine/detail/pipe_message.hpp>
 #include <parapipe/engine/detail/spill_check.hpp>
 #include <parapipe/engine/detail/worker_process.hpp>
 #include <parapipe/engine/detail/attempts.hpp>
@@ -226,11 +227,11 @@ private:
     // mean running every chunk of this worker again. Types without a serializer wait for growth.
     int too_big(ShmSlot* s, const P& partial, int out) {
         if constexpr (Serializable<P>) {
-            Writer wr;
+            Writer wr(pipe_borrow_from);  // a huge key goes from the table to the pipe: no copy
             serialize(wr, partial);
             s->state.store(static_cast<int>(SlotState::piped));
-            const std::uint64_t bytes = wr.buffer().size();
-            if (!write_all(out, &bytes, sizeof bytes) || !write_all(out, wr.buffer().data(), bytes)) return 1;
+            const std::uint64_t bytes = wr.size();
+            if (!write_all(out, &bytes, sizeof bytes) || !send_pieces(out, wr)) return 1;
         } else {
             s->state.store(static_cast<int>(SlotState::need_space));
         }
@@ -242,13 +243,16 @@ private:
     bool receive_piped(std::size_t w) {
         if constexpr (Serializable<P>) {
             std::uint64_t bytes = 0;
-            std::string payload;
             if (!read_all(pool_.children[w].from, &bytes, sizeof bytes)) return false;
-            payload.resize(bytes);
-            if (!read_all(pool_.children[w].from, payload.data(), bytes)) return false;
+            // Decoded as it arrives, while the worker still writes: never held whole here.
             P part = plan_.init();
-            Reader r(payload.data(), payload.size());
-            deserialize(r, part);
+            PipeReader r(pool_.children[w].from, bytes);
+            try {
+                deserialize(r, part);
+            } catch (const PipeClosed&) {
+                return false;
+            }
+            if (!r.skip_rest()) return false;
             piped_[w] = std::move(part);
             return true;
         } else {

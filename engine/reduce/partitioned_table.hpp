@@ -95,6 +95,18 @@ public:
         return parts_[partition_of(h)].insert_new(key, h, std::move(value));
     }
 
+    /// A key written in place, then handed over without a copy (StringTable::LooseRecord).
+    using LooseRecord = typename Part::LooseRecord;
+    V& insert_distinct(LooseRecord&& rec, V&& value) {
+        const std::uint64_t h = detail::string_hash(rec.key());
+        return parts_[partition_of(h)].insert_loose(std::move(rec), h, std::move(value));
+    }
+    template <class Combine>
+    void merge_one(LooseRecord&& rec, V&& value, Combine&& combine) {
+        const std::uint64_t h = detail::string_hash(rec.key());
+        parts_[partition_of(h)].merge_one(std::move(rec), h, std::move(value), combine);
+    }
+
     /// Splits this table into n tables by part_of(string_hash(key), n) (n peers of a shuffle);
     /// this one is drained.
     std::vector<PartitionedTable> split(std::size_t n) {

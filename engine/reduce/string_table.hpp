@@ -11,6 +11,8 @@
 //
 // The hash is deterministic (the same in every process and on every machine), so a key's
 // partition, part_of(hash, n), agrees between workers that never shared memory.
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <bit>
 #include <cstdint>
@@ -82,6 +84,20 @@ inline bool same_bytes(const char* a, const char* b, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i)
         if (a[i] != b[i]) return false;
     return true;
+}
+
+/// Asks for transparent huge pages over [p, p + n), the memory of one huge record: where the
+/// kernel gives them on request (THP "madvise"), writing it takes a page fault per 2 MiB instead
+/// of one per 4 KiB, which for a 256 MiB key was most of the cost of each copy of it.
+inline void advise_huge_pages(char* p, std::size_t n) {
+#ifdef MADV_HUGEPAGE
+    const std::uintptr_t page = 4096;
+    const std::uintptr_t from = (reinterpret_cast<std::uintptr_t>(p) + page - 1) & ~(page - 1);
+    const std::uintptr_t to = reinterpret_cast<std::uintptr_t>(p) + n;
+    if (to > from + (std::uintptr_t{2} << 20)) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE);
+#else
+    (void)p, (void)n;
+#endif
 }
 
 /// The default hash of StringTable.
@@ -290,8 +306,75 @@ public:
     /// Inserts a key known to be absent (h = Hash{}(key)); returns its value.
     V& insert_new(std::string_view key, std::uint64_t h, V&& value) {
         if ((size_ + 1) * 4 > slots_.size() * 3) rehash(slots_.empty() ? 16 : slots_.size() * 2);
-        const std::uint32_t tag = tag_of(h);
         const std::size_t ref = append(key, std::move(value));
+        index(h, ref);
+        return *value_of(record(ref));
+    }
+
+    /// A record built outside any table, for a key too long to be worth a copy (read from a pipe,
+    /// say): its bytes are written in place (key_data()), and insert_loose() hands the record's
+    /// memory to a table. Allocated, not zeroed: only the pages written get memory.
+    class LooseRecord {
+    public:
+        explicit LooseRecord(std::size_t len)
+            : size_(record_size(checked(len))), data_(new char[size_]), len_(static_cast<std::uint32_t>(len)) {
+            std::memcpy(data_.get() + value_bytes, &len_, 4);
+            if (size_ > block_bytes) detail::advise_huge_pages(data_.get(), size_);
+        }
+        char* key_data() { return data_.get() + value_bytes + 4; }
+        std::string_view key() const { return {data_.get() + value_bytes + 4, len_}; }
+
+    private:
+        friend class StringTable;
+        static std::size_t checked(std::size_t len) {
+            if (len > UINT32_MAX) throw std::length_error("StringTable: key longer than 4 GiB");
+            return len;
+        }
+        std::size_t size_;
+        std::unique_ptr<char[]> data_;
+        std::uint32_t len_;
+    };
+
+    /// Inserts a loose record's key, known to be absent (h = Hash{}(rec.key())), with `value`. A
+    /// record longer than an arena block becomes a block of its own, without a copy; a shorter
+    /// one is copied into the arena as insert_new() would.
+    V& insert_loose(LooseRecord&& rec, std::uint64_t h, V&& value) {
+        const std::size_t need = rec.size_;
+        if (need <= block_bytes) return insert_new(rec.key(), h, std::move(value));
+        if ((size_ + 1) * 4 > slots_.size() * 3) rehash(slots_.empty() ? 16 : slots_.size() * 2);
+        // As grow() does for a record longer than a block: block 0 at full size, then the
+        // record's own block, then placeholders so that record(ref) stays a shift.
+        if (blocks_.size() == 1 && blocks_[0].size < block_bytes) move_block0(block_bytes);
+        const std::size_t off = blocks_.size() * block_bytes;
+        if (off / align + 1 > UINT32_MAX) throw std::length_error("StringTable: more than 32 GiB of keys in one table");
+        blocks_.reserve(blocks_.size() + (need + block_bytes - 1) / block_bytes);
+        new (rec.data_.get()) V(std::move(value));
+        blocks_.push_back({std::move(rec.data_), need, need});
+        for (std::size_t j = block_bytes; j < need; j += block_bytes) blocks_.push_back({nullptr, 0, 0});
+        index(h, off / align + 1);
+        return *value_of(record(off / align + 1));
+    }
+
+    V& insert_distinct(LooseRecord&& rec, V&& value) {
+        const std::uint64_t h = Hash{}(rec.key());
+        return insert_loose(std::move(rec), h, std::move(value));
+    }
+
+    /// Adds a loose record's key: combine(V& mine, V&& value) when present, else insert_loose().
+    template <class Combine>
+    void merge_one(LooseRecord&& rec, std::uint64_t h, V&& value, Combine&& combine) {
+        if (V* mine = find(rec.key(), h)) combine(*mine, std::move(value));
+        else insert_loose(std::move(rec), h, std::move(value));
+    }
+    template <class Combine>
+    void merge_one(LooseRecord&& rec, V&& value, Combine&& combine) {
+        const std::uint64_t h = Hash{}(rec.key());
+        merge_one(std::move(rec), h, std::move(value), combine);
+    }
+
+private:
+    void index(std::uint64_t h, std::size_t ref) {
+        const std::uint32_t tag = tag_of(h);
         const std::size_t mask = slots_.size() - 1;
         for (std::size_t i = position(tag);; i = (i + 1) & mask) {
             if (slots_[i].ref == 0) {
@@ -300,10 +383,8 @@ public:
             }
         }
         ++size_;
-        return *value_of(record(ref));
     }
 
-private:
     // A new key, out of line: most lookups find their key, and the caller's loop (a tokenizer
     // calling slot() for every word) stays small enough to keep its values in registers.
     [[gnu::noinline]] V& insert_absent(std::string_view key, std::uint64_t h, V&& value) {
@@ -387,6 +468,7 @@ private:
             if (blocks_.size() == 1 && blocks_[0].size < block_bytes) move_block0(block_bytes);
             const std::size_t size = (need + block_bytes - 1) / block_bytes * block_bytes;
             blocks_.push_back({std::unique_ptr<char[]>(new char[size]), size, 0});
+            detail::advise_huge_pages(blocks_.back().data.get(), need);
             return;
         }
         if (blocks_.size() == 1 && blocks_[0].size < block_bytes) {

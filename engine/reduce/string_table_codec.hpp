@@ -35,7 +35,7 @@ struct StringTableSerializer {
         const auto n = r.pod<std::uint64_t>();
         t.clear();
         t.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, r.remaining() / 4)));
-        read_records(r, n, [&](std::string_view k, V&& v) { t.insert_distinct(k, std::move(v)); });
+        read_records(r, n, [&](auto&& k, V&& v) { t.insert_distinct(std::move(k), std::move(v)); });
     }
     /// Adds a serialized table's records into `into` without building it: combine(V& mine,
     /// V&& theirs) for keys already there. One hash and one lookup per record.
@@ -43,17 +43,35 @@ struct StringTableSerializer {
     static void merge_into(Reader& r, Table& into, Combine&& combine) {
         const auto n = r.pod<std::uint64_t>();
         into.reserve(std::max<std::size_t>(into.size(), std::min<std::uint64_t>(n, r.remaining() / 4)));
-        read_records(r, n, [&](std::string_view k, V&& v) { into.merge_one(k, std::move(v), combine); });
+        read_records(r, n, [&](auto&& k, V&& v) { into.merge_one(std::move(k), std::move(v), combine); });
     }
 
 private:
     // The n (length, key, value) records that follow the count: f(key, V&&) for each, the key
     // pointing into the reader's bytes.
+    // A key of loose_from bytes or more is read straight into a record of its own
+    // (StringTable::LooseRecord), which the table takes without a copy: from a pipe
+    // (PipeReader), a huge key is written once on this side, never buffered first.
+    static constexpr std::size_t loose_from = std::size_t{1} << 20;
+    // From a stream, a key's view would not outlive the read of its value: the key is copied
+    // into `scratch` first.
     template <class F>
     static void read_records(Reader& r, std::uint64_t n, F&& f) {
+        const bool stable = r.stable();
+        std::string scratch;
         for (std::uint64_t i = 0; i < n; ++i) {
             const auto len = r.pod<std::uint32_t>();
-            const std::string_view k(r.take(len), len);
+            if (len >= loose_from) [[unlikely]] {
+                if (len > r.remaining()) throw Error("serialized partial is truncated");
+                typename Table::LooseRecord rec(len);
+                r.bytes(rec.key_data(), len);
+                V v;
+                deserialize(r, v);
+                f(std::move(rec), std::move(v));
+                continue;
+            }
+            std::string_view k(r.take(len), len);
+            if (!stable) k = scratch.assign(k);
             V v;
             deserialize(r, v);
             f(k, std::move(v));

@@ -84,6 +84,36 @@ TEST(Modes, ShmHandlesARegionTooSmallForAPartial) {
     EXPECT_EQ(testing::count_shm_segments(), 0);
 }
 
+// One word of several MiB (issue 13.5) among ordinary ones: the same output in every mode and
+// at every chunk size, also when the shm partials are too big for their regions and come down
+// the pipes, the huge key going from the worker's table to the pipe and into the coordinator's
+// table without being buffered (engine/detail/pipe_message.hpp).
+TEST(Modes, AWordOfSeveralMiBGivesSeqsAnswerEverywhere) {
+    TempDir dir;
+    std::string text = corpus(3000);
+    text += ' ' + std::string(std::size_t{3} << 20, 'q') + ' ';
+    text += corpus(3000);
+    text += ' ' + std::string((std::size_t{1} << 20) + 1, 'r') + '\n';
+    auto path = dir.write("huge.txt", text);
+    for (std::size_t chunk : {std::size_t{4096}, std::size_t{1} << 20, std::size_t{16} << 20}) {
+        auto plan = wordcount::make_plan(wordcount::open({path}, chunk));
+        const auto expected = wordcount::format(run(plan, {.mode = Mode::seq}), wordcount::Format::tsv);
+        ASSERT_NE(expected.find(std::string(std::size_t{3} << 20, 'q') + "\t1\n"), std::string::npos);
+        for (const auto& mc : testing::all_mode_cases()) {
+            if (!testing::output_here(mc)) continue;
+            SCOPED_TRACE(mc.name() + " chunk " + std::to_string(chunk));
+            EXPECT_EQ(wordcount::format(run(plan, {.mode = mc.mode, .workers = mc.workers}), wordcount::Format::tsv),
+                      expected);
+        }
+        for (unsigned w : {1u, 2u}) {
+            RunOptions opt{.mode = Mode::shm, .workers = w};
+            opt.shm_region_bytes = 4096;  // every partial comes down a pipe
+            EXPECT_EQ(wordcount::format(run(plan, opt), wordcount::Format::tsv), expected) << w << " " << chunk;
+        }
+    }
+    EXPECT_EQ(testing::count_shm_segments(), 0);
+}
+
 TEST(Modes, ThreadsThenProcessesThenShmThenThreadsInOneProcess) {
     TempDir dir;
     auto path = dir.write("c.txt", corpus(5000));

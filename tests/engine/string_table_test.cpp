@@ -3,12 +3,16 @@
 // pipe / shared-segment codecs. engine/reduce/partitioned_table.hpp — the same, cut by key hash,
 // and merged partition by partition on several threads.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstring>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <parapipe/engine/detail/parallel.hpp>
+#include <parapipe/engine/detail/pipe_message.hpp>
 #include <parapipe/engine/reduce/keyed.hpp>
 #include <parapipe/engine/reduce/partitioned_table.hpp>
 #include <parapipe/engine/reduce/string_table.hpp>
@@ -182,6 +186,91 @@ TEST(StringTable, MergesStraightFromItsSerializedForm) {
     StringTable<std::uint64_t> cut;
     Reader r2(w.buffer().data(), w.buffer().size() - 3);
     EXPECT_THROW(Serializer<StringTable<std::uint64_t>>::merge_into(r2, cut, add), Error);
+}
+
+// A key written into a record of its own (StringTable::LooseRecord: a huge key read straight from
+// a pipe) joins a table: longer than a block, as a block of its own with no copy; shorter, copied
+// into the arena. Either way the table reads as if the key had been inserted, before and after
+// other keys, through merge, copy, reset and drain.
+TEST(StringTable, TakesKeysBuiltOutsideIt) {
+    using Table = StringTable<std::uint64_t, detail::StringHash, 4096>;
+    auto loose = [](const std::string& k) {
+        Table::LooseRecord r(k.size());
+        std::memcpy(r.key_data(), k.data(), k.size());
+        return r;
+    };
+    auto add = [](std::uint64_t& a, std::uint64_t b) { a += b; };
+    const std::string big(10000, 'b'), mid(3000, 'm'), huge(3 * 4096 + 5, 'h');
+    for (std::size_t before : {0u, 10u, 3000u}) {  // first keys; block 0 partly full; several blocks
+        SCOPED_TRACE(before);
+        Table t;
+        std::map<std::string, std::uint64_t> expect;
+        count_into(t, expect, 0, before);
+        t.insert_distinct(loose(big), 7), expect[big] += 7;
+        t.insert_distinct(loose(mid), 2), expect[mid] += 2;
+        t.merge_one(loose(big), 5, add), expect[big] += 5;
+        t.merge_one(loose(huge), 1, add), expect[huge] += 1;
+        count_into(t, expect, before, before + 2000);
+        ++t.slot(huge, [] { return std::uint64_t{0}; }), ++expect[huge];
+        EXPECT_EQ(contents(t), expect);
+        EXPECT_EQ(contents(Table(t)), expect);
+        std::map<std::string, std::uint64_t> drained;
+        t.drain([&](std::string_view k, std::uint64_t&& v) { drained.emplace(std::string(k), v); });
+        EXPECT_EQ(drained, expect);
+    }
+    Table r;
+    r.insert_distinct(loose(huge), 1);
+    r.reset();
+    std::map<std::string, std::uint64_t> after;
+    count_into(r, after, 0, 3000);
+    EXPECT_EQ(contents(r), after);
+}
+
+// A table with keys of several MiB crosses a real pipe as Mode::processes and Mode::shm send it:
+// the big keys borrowed by the Writer (not copied into its buffer), read by a PipeReader as they
+// arrive, big keys straight into their records. A writer gone mid-message throws PipeClosed.
+TEST(StringTable, CrossesAPipeWithHugeKeysUnbuffered) {
+    PartitionedTable<std::uint64_t> t;
+    std::map<std::string, std::uint64_t> expect;
+    for (std::size_t i = 0; i < 5000; ++i) ++t.slot(key(i), [] { return std::uint64_t{0}; }), ++expect[key(i)];
+    for (std::size_t mib : {1u, 3u, 5u}) {
+        const std::string k(mib << 20, static_cast<char>('a' + mib));
+        t.insert_distinct(k, std::uint64_t{mib}), expect[k] = mib;
+    }
+    Writer plain;
+    serialize(plain, t);
+    Writer w(detail::pipe_borrow_from);
+    serialize(w, t);
+    EXPECT_LT(w.buffer().size(), std::size_t{1} << 20);  // the big keys are borrowed
+    std::string joined;
+    w.for_each_piece([&](const char* p, std::size_t n) { return joined.append(p, n), true; });
+    ASSERT_EQ(joined, plain.buffer());
+
+    for (bool whole : {true, false}) {
+        int fds[2];
+        ASSERT_EQ(::pipe(fds), 0);
+        const std::size_t cut = whole ? w.size() : w.size() - (std::size_t{2} << 20);  // inside the 5 MiB key
+        std::thread writer([&] {
+            std::size_t left = cut;
+            w.for_each_piece([&](const char* p, std::size_t n) {
+                n = std::min(n, left);
+                left -= n;
+                return detail::write_all(fds[1], p, n) && left > 0;
+            });
+            ::close(fds[1]);
+        });
+        PartitionedTable<std::uint64_t> back;
+        detail::PipeReader r(fds[0], w.size());
+        if (whole) {
+            deserialize(r, back);
+            EXPECT_EQ(r.remaining(), 0u);
+            EXPECT_EQ(contents(back), expect);
+        } else {
+            EXPECT_THROW(deserialize(r, back), detail::PipeClosed);
+        }
+        writer.join();
+        ::close(fds[0]);
+    }
 }
 
 // A worker of Mode::processes resets its table between chunks: afterwards it is empty and counts
