@@ -6,8 +6,10 @@
 // Thread-safe for distinct plans. Process modes fork: call them while no TBB threads run
 // (the threads executor shuts its threads down when it returns).
 #include <string>
+#include <type_traits>
 #include <typeinfo>
 
+#include <parapipe/engine/detail/any_result.hpp>
 #include <parapipe/engine/detail/mpi_executor.hpp>
 #include <parapipe/engine/detail/process_executor.hpp>
 #include <parapipe/engine/detail/seq_executor.hpp>
@@ -38,22 +40,11 @@ R run_windows(const Plan<P, R>& plan, const RunOptions& opt, RunOne run_one) {
     if (opt.mode == Mode::mpi)
         throw UsageError("--mode mpi reads its inputs on every rank, and this input is a stream (standard input, "
                          "a named pipe): give paths that all ranks can read, or use another mode");
-    Plan<P, P> window;
-    window.init = plan.init;
-    window.map = plan.map;
-    window.merge = plan.merge;
+    // The window runs with the plan's own functions and an identity finalize. Under a memory
+    // limit the windows spill into one folder, and the total spills too; the windows' runs are
+    // merged once, at the end (window has no finalize_spilled).
+    Plan<P, P> window = chunk_side_of<P>(plan);
     window.finalize = [](P&& p) { return std::move(p); };
-    window.chunk_weight = plan.chunk_weight;
-    window.describe_chunk = plan.describe_chunk;
-    window.prepare = plan.prepare;
-    window.worker_init = plan.worker_init;
-    window.release = plan.release;
-    window.reset = plan.reset;
-    window.merge_serialized = plan.merge_serialized;
-    // Under a memory limit the windows spill into one folder, and the total spills too; the
-    // windows' runs are merged once, at the end (window has no finalize_spilled).
-    window.memory_of = plan.memory_of;
-    window.spill = plan.spill;
     RunOptions each = opt;
     each.progress = nullptr;
     if (opt.memory_limit && plan.spill && plan.memory_of && !each.spill_folder)
@@ -77,14 +68,30 @@ R run_windows(const Plan<P, R>& plan, const RunOptions& opt, RunOne run_one) {
 }
 }  // namespace detail
 
-/// Runs `plan` in the compile-time mode M.
 template <Mode M, class P, class R>
-R run(const Plan<P, R>& plan, RunOptions opt) {
-    detail::validate(opt);
+R run(const Plan<P, R>& plan, RunOptions opt);
+template <class P, class R>
+R run(const Plan<P, R>& plan, const RunOptions& opt);
+
+namespace detail {
+#ifdef PARAPIPE_TSAN
+// ThreadSanitizer does not follow fork(), so a TSan build (the test job's) runs seq and threads
+// only, and leaves out the forked and mpi executors: about a third of its compile time.
+inline constexpr bool forked_executors = false;
+#else
+inline constexpr bool forked_executors = true;
+#endif
+
+/// run<M>(plan, opt) for a plan whose result is boxed: the only instantiation of the executors.
+template <Mode M, class P>
+AnyResult run_boxed(const Plan<P, AnyResult>& plan, RunOptions opt) {
+    validate(opt);
     opt.mode = M;
     if (plan.next_window)
         return detail::run_windows(plan, opt, [](const Plan<P, P>& w, const RunOptions& o) { return run<M>(w, o); });
-    if constexpr (M == Mode::seq) {
+    if constexpr (!forked_executors && M != Mode::seq && M != Mode::threads) {
+        throw UsageError("--mode " + std::string(to_string(M)) + " is not built under ThreadSanitizer");
+    } else if constexpr (M == Mode::seq) {
         return detail::run_seq(plan, opt);
     } else if constexpr (M == Mode::threads) {
         return detail::run_threads(plan, opt);
@@ -112,31 +119,49 @@ R run(const Plan<P, R>& plan, RunOptions opt) {
         else detail::no_codec(M, "live in shared memory");
     }
 }
+}  // namespace detail
+
+/// Runs `plan` in the compile-time mode M.
+template <Mode M, class P, class R>
+R run(const Plan<P, R>& plan, RunOptions opt) {
+    // The executors are compiled for a boxed result only (engine/detail/any_result.hpp).
+    if constexpr (std::is_same_v<R, detail::AnyResult>) return detail::run_boxed<M>(plan, std::move(opt));
+    else return detail::take_result(plan, detail::run_boxed<M>(detail::erase_result(plan), std::move(opt)));
+}
+
+namespace detail {
+/// run(plan, opt) for a plan whose result is boxed.
+template <class P>
+AnyResult run_any(const Plan<P, AnyResult>& plan, const RunOptions& opt) {
+    if (plan.next_window) {
+        validate(opt);
+        return run_windows(plan, opt, [](const Plan<P, P>& w, const RunOptions& o) { return run(w, o); });
+    }
+    // Nothing to run (e.g. an empty file): the reference gives the same answer without starting
+    // threads or workers, which would cost more than the run (mpi ranks must all take part).
+    if (plan.chunk_count == 0 && opt.mode != Mode::mpi) return run_boxed<Mode::seq>(plan, opt);
+    switch (opt.mode) {
+        case Mode::seq: return run_boxed<Mode::seq>(plan, opt);
+        case Mode::threads: return run_boxed<Mode::threads>(plan, opt);
+        case Mode::processes:
+            if constexpr (Serializable<P>) return run_boxed<Mode::processes>(plan, opt);
+            else no_codec(opt.mode, "be serialized");
+        case Mode::shm:
+            if constexpr (ShmStorable<P>) return run_boxed<Mode::shm>(plan, opt);
+            else no_codec(opt.mode, "live in shared memory");
+        case Mode::mpi:
+            if constexpr (Serializable<P>) return run_boxed<Mode::mpi>(plan, opt);
+            else no_codec(opt.mode, "be serialized");
+    }
+    throw UsageError("unknown mode");
+}
+}  // namespace detail
 
 /// Runs `plan` in `opt.mode`. Example: `auto r = parapipe::run(plan, {.mode = Mode::shm, .workers = 2});`
 template <class P, class R>
 R run(const Plan<P, R>& plan, const RunOptions& opt) {
-    if (plan.next_window) {
-        detail::validate(opt);
-        return detail::run_windows(plan, opt, [](const Plan<P, P>& w, const RunOptions& o) { return run(w, o); });
-    }
-    // Nothing to run (e.g. an empty file): the reference gives the same answer without starting
-    // threads or workers, which would cost more than the run (mpi ranks must all take part).
-    if (plan.chunk_count == 0 && opt.mode != Mode::mpi) return run<Mode::seq>(plan, opt);
-    switch (opt.mode) {
-        case Mode::seq: return run<Mode::seq>(plan, opt);
-        case Mode::threads: return run<Mode::threads>(plan, opt);
-        case Mode::processes:
-            if constexpr (Serializable<P>) return run<Mode::processes>(plan, opt);
-            else detail::no_codec(opt.mode, "be serialized");
-        case Mode::shm:
-            if constexpr (ShmStorable<P>) return run<Mode::shm>(plan, opt);
-            else detail::no_codec(opt.mode, "live in shared memory");
-        case Mode::mpi:
-            if constexpr (Serializable<P>) return run<Mode::mpi>(plan, opt);
-            else detail::no_codec(opt.mode, "be serialized");
-    }
-    throw UsageError("unknown mode");
+    if constexpr (std::is_same_v<R, detail::AnyResult>) return detail::run_any(plan, opt);
+    else return detail::take_result(plan, detail::run_any(detail::erase_result(plan), opt));
 }
 
 }  // namespace parapipe

@@ -53,3 +53,7 @@ Plan<Partial, Result> make_plan(std::shared_ptr<const TextFilesSource> source, s
 }
 
 }  // namespace parapipe::wordcount
+
+namespace parapipe {
+template wordcount::Result run(const Plan<wordcount::Partial, wordcount::Result>&, const RunOptions&);
+}  // namespace parapipe

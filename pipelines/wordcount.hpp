@@ -87,6 +87,16 @@ inline void count_text(std::string_view text, Partial& p) {
 /// The word-count plan over `source`, finished into a Result with the first `top` words (0: all).
 Plan<Partial, Result> make_plan(std::shared_ptr<const TextFilesSource> source, std::size_t top = 0);
 
+}  // namespace parapipe::wordcount
+
+namespace parapipe {
+// Compiled once, in pipelines/wordcount.cpp: every program and test that runs word count links
+// that one copy of the five executors instead of compiling its own (each copy is a heavy compile).
+extern template wordcount::Result run(const Plan<wordcount::Partial, wordcount::Result>&, const RunOptions&);
+}  // namespace parapipe
+
+namespace parapipe::wordcount {
+
 /// Runs word count in opt.mode.
 inline Result count(std::shared_ptr<const TextFilesSource> source, std::size_t top, const RunOptions& opt) {
     return run(make_plan(std::move(source), top), opt);
