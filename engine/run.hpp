@@ -74,14 +74,6 @@ template <class P, class R>
 R run(const Plan<P, R>& plan, const RunOptions& opt);
 
 namespace detail {
-#ifdef PARAPIPE_TSAN
-// ThreadSanitizer does not follow fork(), so a TSan build (the test job's) runs seq and threads
-// only, and leaves out the forked and mpi executors: about a third of its compile time.
-inline constexpr bool forked_executors = false;
-#else
-inline constexpr bool forked_executors = true;
-#endif
-
 /// run<M>(plan, opt) for a plan whose result is boxed: the only instantiation of the executors.
 template <Mode M, class P>
 AnyResult run_boxed(const Plan<P, AnyResult>& plan, RunOptions opt) {
@@ -89,9 +81,7 @@ AnyResult run_boxed(const Plan<P, AnyResult>& plan, RunOptions opt) {
     opt.mode = M;
     if (plan.next_window)
         return detail::run_windows(plan, opt, [](const Plan<P, P>& w, const RunOptions& o) { return run<M>(w, o); });
-    if constexpr (!forked_executors && M != Mode::seq && M != Mode::threads) {
-        throw UsageError("--mode " + std::string(to_string(M)) + " is not built under ThreadSanitizer");
-    } else if constexpr (M == Mode::seq) {
+    if constexpr (M == Mode::seq) {
         return detail::run_seq(plan, opt);
     } else if constexpr (M == Mode::threads) {
         return detail::run_threads(plan, opt);
