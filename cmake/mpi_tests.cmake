@@ -15,29 +15,29 @@ add_test(NAME Mpi.WordcountAndImageThroughMpirun
   COMMAND ${PROJECT_SOURCE_DIR}/tests/mpi/check.sh $<TARGET_FILE:parapipe>)
 set_tests_properties(Mpi.WordcountAndImageThroughMpirun PROPERTIES TIMEOUT 300
   ENVIRONMENT "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1")
+# parapipe_add_mpi_suite(BINARY OBJECTS TEST FILTER [ENV...]): a test binary of OBJECTS with the
+# mpi main, run by every_mode.sh under mpirun at 2 and 3 ranks as TEST.At<n>Ranks.
+function(parapipe_add_mpi_suite binary objects test filter)
+  add_executable(${binary} $<TARGET_OBJECTS:${objects}> mpi/gtest_main.cpp)
+  target_link_libraries(${binary} PRIVATE parapipe_core parapipe_testing parapipe_mpi GTest::gtest
+    parapipe_warnings)
+  foreach(_ranks 2 3)
+    add_test(NAME ${test}At${_ranks}Ranks
+      COMMAND ${PROJECT_SOURCE_DIR}/tests/mpi/every_mode.sh ${_ranks} $<TARGET_FILE:${binary}> "--gtest_filter=${filter}")
+    set_tests_properties(${test}At${_ranks}Ranks PROPERTIES TIMEOUT 300)
+    if(ARGN)
+      set_tests_properties(${test}At${_ranks}Ranks PROPERTIES ENVIRONMENT "${ARGN}")
+    endif()
+  endforeach()
+endfunction()
 # The every-mode helper's mpi row: the flow and source tests (tests/engine) under mpirun at 2 and
 # 3 ranks, mpi against seq at many chunk sizes (tests/mpi/every_mode.sh). Left out: two tests
 # that change or build their files in place, which ranks sharing one folder would race on.
-add_executable(mpi_flow_tests $<TARGET_OBJECTS:parapipe_flow_test_objects> mpi/gtest_main.cpp)
-target_link_libraries(mpi_flow_tests PRIVATE parapipe_core parapipe_testing parapipe_mpi GTest::gtest
-  parapipe_warnings)
-foreach(_ranks 2 3)
-  add_test(NAME Mpi.EveryModeFlowAndSourceTestsAt${_ranks}Ranks
-    COMMAND ${PROJECT_SOURCE_DIR}/tests/mpi/every_mode.sh ${_ranks} $<TARGET_FILE:mpi_flow_tests>
-      "--gtest_filter=-Sources.LazyFileRemovedOrReplacedBeforeItsChunkFailsClearly:Sources.FilesDeeperThanPathMaxAreRead")
-  set_tests_properties(Mpi.EveryModeFlowAndSourceTestsAt${_ranks}Ranks PROPERTIES TIMEOUT 300)
-endforeach()
+parapipe_add_mpi_suite(mpi_flow_tests parapipe_flow_test_objects Mpi.EveryModeFlowAndSourceTests
+  "-Sources.LazyFileRemovedOrReplacedBeforeItsChunkFailsClearly:Sources.FilesDeeperThanPathMaxAreRead")
 # Keyed reductions under a tiny memory limit: every rank spills, rank 0 merges all the runs
 # (tests/engine/spill_test.cpp), mpi against seq without a limit. Mode mpi only: runs of other
 # modes, one per rank, would spill into the shared test folder at once, and rank 0 checks that
 # it is empty after its run.
-add_executable(mpi_spill_tests $<TARGET_OBJECTS:parapipe_spill_test_objects> mpi/gtest_main.cpp)
-target_link_libraries(mpi_spill_tests PRIVATE parapipe_core parapipe_testing parapipe_mpi GTest::gtest
-  parapipe_warnings)
-foreach(_ranks 2 3)
-  add_test(NAME Mpi.SpilledKeyedReductionsAt${_ranks}Ranks
-    COMMAND ${PROJECT_SOURCE_DIR}/tests/mpi/every_mode.sh ${_ranks} $<TARGET_FILE:mpi_spill_tests>
-      "--gtest_filter=Spill.KeyedReductionsGiveTheUnlimitedSeqResult:Spill.OtherKeysSpillToo")
-  set_tests_properties(Mpi.SpilledKeyedReductionsAt${_ranks}Ranks PROPERTIES TIMEOUT 300
-    ENVIRONMENT "PARAPIPE_TEST_MODES=mpi")
-endforeach()
+parapipe_add_mpi_suite(mpi_spill_tests parapipe_spill_test_objects Mpi.SpilledKeyedReductions
+  "Spill.KeyedReductionsGiveTheUnlimitedSeqResult:Spill.OtherKeysSpillToo" "PARAPIPE_TEST_MODES=mpi")
