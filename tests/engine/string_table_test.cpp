@@ -79,6 +79,31 @@ void check_table(std::size_t n) {
 
 TEST(StringTable, MatchesAMapWithTheDefaultBlocks) { check_table<StringTable<std::uint64_t>>(20000); }
 
+// Blocks and indexes of 1 MiB or more are mapped by the table itself (detail::big_allocate):
+// growth past that size, merge, reset and drain keep every key.
+TEST(StringTable, MatchesAMapPastTheSizeItMapsItself) {
+    StringTable<std::uint64_t> a, b;
+    std::map<std::string, std::uint64_t> expect;
+    for (std::size_t i = 0; i < 150000; ++i) {
+        const std::string k = "word" + std::to_string(i);
+        ++(i % 3 ? a : b).slot(k, [] { return std::uint64_t{0}; });
+        ++expect[k];
+    }
+    ASSERT_GT(a.memory_bytes(), detail::mapped_from * 2);
+    EXPECT_EQ(contents(a).size() + contents(b).size(), expect.size());
+    a.merge(std::move(b), [](std::uint64_t& x, std::uint64_t y) { x += y; });
+    EXPECT_EQ(contents(a), expect);
+    StringTable<std::uint64_t> c(a);
+    c.reset();
+    EXPECT_TRUE(c.empty());
+    for (const auto& [k, n] : expect) c.slot(k, [&] { return n; });
+    EXPECT_EQ(contents(c), expect);
+    std::map<std::string, std::uint64_t> drained;
+    a.drain([&](std::string_view k, std::uint64_t&& v) { drained.emplace(std::string(k), v); });
+    EXPECT_EQ(drained, expect);
+    EXPECT_TRUE(a.empty());
+}
+
 TEST(StringTable, MatchesAMapAcrossManySmallBlocks) {
     check_table<StringTable<std::uint64_t, detail::StringHash, 4096>>(20000);
 }
