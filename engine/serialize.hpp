@@ -10,6 +10,7 @@
 #include <concepts>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -26,24 +27,57 @@ namespace parapipe {
 /// Writer(borrow_from) keeps every span of at least borrow_from bytes by reference instead of
 /// copying it: a message sent at once (for_each_piece) while what it refers to lives, so that a
 /// huge key goes to a pipe straight from its table, with no copy of it in the buffer.
+/// Writer::streaming(sink, piece) holds no message: see there.
 class Writer {
 public:
+    /// sink(p, n): takes the next n bytes of the message; false stops the stream.
+    using Sink = std::function<bool(const char*, std::size_t)>;
+
     Writer() = default;
     explicit Writer(std::size_t borrow_from) : borrow_from_(borrow_from) {}
+
+    /// A writer that hands the message to `sink` as it is written, in pieces of about `piece`
+    /// bytes, holding at most one: a message too big to hold next to what it describes (a
+    /// worker's whole partial) goes down a pipe as it is serialized. A span of at least `piece`
+    /// bytes goes to the sink as it is, uncopied (piece 0: every span, e.g. a sink that only
+    /// counts). Once the sink returns false the rest is dropped and finish() returns false.
+    static Writer streaming(Sink sink, std::size_t piece) {
+        Writer w(piece);
+        w.sink_ = std::move(sink);
+        w.flush_at_ = piece;
+        return w;
+    }
+    /// A streaming writer's last piece to the sink; false if the sink stopped at any point.
+    /// (Other writers: true, nothing to do.)
+    bool finish() {
+        flush();
+        return ok_;
+    }
+    /// True when spans are kept by reference until the message is sent (Writer(borrow_from)):
+    /// what they point to must outlive the writer's use (serialize_consuming checks this).
+    bool keeps_spans() const { return !sink_ && borrow_from_ != SIZE_MAX; }
+
     void bytes(const void* p, std::size_t n) {
         if (n >= borrow_from_) [[unlikely]] {
+            if (sink_) {
+                flush();
+                if (ok_) ok_ = sink_(static_cast<const char*>(p), n);
+                sent_ += n;
+                return;
+            }
             borrowed_.push_back({buf_.size(), static_cast<const char*>(p), n});
             borrowed_bytes_ += n;
             return;
         }
         buf_.append(static_cast<const char*>(p), n);
+        if (buf_.size() >= flush_at_) [[unlikely]] flush();
     }
     template <class T>
     void pod(const T& v) { bytes(&v, sizeof v); }
     /// The message, when nothing was borrowed (always so for a Writer made without borrow_from).
     std::string& buffer() { return buf_; }
-    /// Bytes of the whole message, borrowed spans included.
-    std::size_t size() const { return buf_.size() + borrowed_bytes_; }
+    /// Bytes of the whole message, borrowed spans (and a streaming writer's bytes sent) included.
+    std::size_t size() const { return sent_ + buf_.size() + borrowed_bytes_; }
     /// f(const char* p, std::size_t n) for each piece of the message in order; stops when f
     /// returns false. Returns false if it stopped.
     template <class F>
@@ -60,9 +94,18 @@ public:
         buf_.clear();
         borrowed_.clear();
         borrowed_bytes_ = 0;
+        sent_ = 0;
+        ok_ = true;
     }
 
 private:
+    void flush() {
+        if (!sink_ || buf_.empty()) return;
+        if (ok_) ok_ = sink_(buf_.data(), buf_.size());
+        sent_ += buf_.size();
+        buf_.clear();
+    }
+
     struct Borrowed {
         std::size_t at;  // where in buf_ the span goes
         const char* p;
@@ -72,6 +115,10 @@ private:
     std::vector<Borrowed> borrowed_;
     std::size_t borrowed_bytes_ = 0;
     std::size_t borrow_from_ = SIZE_MAX;
+    Sink sink_;                         // streaming only
+    std::size_t flush_at_ = SIZE_MAX;   // streaming: the piece size
+    std::size_t sent_ = 0;              // streaming: bytes handed to the sink
+    bool ok_ = true;                    // streaming: the sink took everything so far
 };
 
 /// Reads bytes written by Writer; throws Error on truncated input instead of reading past it.
@@ -157,6 +204,19 @@ concept Serializable = requires(Writer& w, Reader& r, const T& c, T& m) {
 
 template <class T>
 void serialize(Writer& w, const T& v) { Serializer<T>::write(w, v); }
+
+/// Writes the same bytes as serialize(w, v), but may give v's memory back as it goes, leaving v
+/// valid but unspecified: a worker's partial on its way out shrinks while it is sent, instead of
+/// staying whole next to the copy being built from it. A Serializer opts in with
+/// write_consuming(Writer&, T&). With a writer that keeps spans by reference (keeps_spans())
+/// this is serialize(): a freed span would dangle.
+template <class T>
+void serialize_consuming(Writer& w, T& v) {
+    if constexpr (requires { Serializer<T>::write_consuming(w, v); }) {
+        if (!w.keeps_spans()) return Serializer<T>::write_consuming(w, v);
+    }
+    Serializer<T>::write(w, v);
+}
 template <class T>
 void deserialize(Reader& r, T& v) { Serializer<T>::read(r, v); }
 
@@ -305,6 +365,9 @@ template <class T>
 struct Serializer<T, std::enable_if_t<detail::SerializableDescribed<T>>> {
     static void write(Writer& w, const T& v) {
         std::apply([&](const auto&... f) { (serialize(w, f), ...); }, v.parapipe_fields());
+    }
+    static void write_consuming(Writer& w, T& v) {
+        std::apply([&](auto&... f) { (serialize_consuming(w, f), ...); }, v.parapipe_fields());
     }
     static void read(Reader& r, T& v) {
         std::apply([&](auto&... f) { (deserialize(r, f), ...); }, v.parapipe_fields());

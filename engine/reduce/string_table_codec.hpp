@@ -25,11 +25,13 @@ template <class Table, class V>
 struct StringTableSerializer {
     static void write(Writer& w, const Table& t) {
         w.pod<std::uint64_t>(t.size());
-        t.for_each([&](std::string_view k, const V& v) {
-            w.pod<std::uint32_t>(static_cast<std::uint32_t>(k.size()));
-            w.bytes(k.data(), k.size());
-            serialize(w, v);
-        });
+        t.for_each([&](std::string_view k, const V& v) { write_record(w, k, v); });
+    }
+    /// The same bytes (drain() walks the records in for_each()'s order), the table emptied as
+    /// they are written: each arena block is given back once its records are out.
+    static void write_consuming(Writer& w, Table& t) {
+        w.pod<std::uint64_t>(t.size());
+        t.drain([&](std::string_view k, V&& v) { write_record(w, k, v); });
     }
     static void read(Reader& r, Table& t) {
         const auto n = r.pod<std::uint64_t>();
@@ -47,6 +49,12 @@ struct StringTableSerializer {
     }
 
 private:
+    static void write_record(Writer& w, std::string_view k, const V& v) {
+        w.pod<std::uint32_t>(static_cast<std::uint32_t>(k.size()));
+        w.bytes(k.data(), k.size());
+        serialize(w, v);
+    }
+
     // The n (length, key, value) records that follow the count: f(key, V&&) for each, the key
     // pointing into the reader's bytes.
     // A key of loose_from bytes or more is read straight into a record of its own

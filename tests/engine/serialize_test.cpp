@@ -46,6 +46,75 @@ TEST(Serializer, TruncatedInputThrows) {
     }
 }
 
+wordcount::Partial many_words() {
+    wordcount::Partial p;
+    for (int i = 0; i < 5000; ++i) p.value.slot("w" + std::to_string(i * 37 % 5003), [&] { return std::uint64_t(i % 9 + 1); });
+    p.value.slot(std::string(3000, 'h'), [] { return std::uint64_t{2}; });  // a span past a small piece
+    p.counters = {{"words", 12345}, {"invalid_bytes", 6}};
+    return p;
+}
+
+std::string serialized(const wordcount::Partial& p) {
+    Writer w;
+    serialize(w, p);
+    return w.buffer();
+}
+
+// Writer::streaming hands the very bytes serialize() would hold to its sink, in pieces.
+TEST(Serializer, StreamingWriterSendsTheSameBytesInPieces) {
+    const wordcount::Partial p = many_words();
+    const std::string expected = serialized(p);
+    for (std::size_t piece : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{4096}, std::size_t{1} << 20}) {
+        std::string got;
+        std::size_t calls = 0;
+        Writer w = Writer::streaming([&](const char* b, std::size_t n) {
+            got.append(b, n);
+            ++calls;
+            return true;
+        }, piece);
+        serialize(w, p);
+        EXPECT_TRUE(w.finish()) << piece;
+        EXPECT_EQ(got, expected) << piece;
+        EXPECT_EQ(w.size(), expected.size()) << piece;
+        if (piece < expected.size()) EXPECT_GT(calls, 1u) << piece;
+    }
+}
+
+// serialize_consuming writes the same bytes and empties the table as it goes; a writer that
+// keeps spans by reference gets serialize() instead, the table left whole.
+TEST(Serializer, ConsumingWritesTheSameBytesAndEmptiesTheTable) {
+    const std::string expected = serialized(many_words());
+    wordcount::Partial p = many_words();
+    std::string got;
+    Writer w = Writer::streaming([&](const char* b, std::size_t n) { return got.append(b, n), true; }, 4096);
+    serialize_consuming(w, p);
+    EXPECT_TRUE(w.finish());
+    EXPECT_EQ(got, expected);
+    EXPECT_TRUE(p.value.empty());
+    Reader r(got.data(), got.size());
+    wordcount::Partial back;
+    deserialize(r, back);
+    EXPECT_EQ(back.value, many_words().value);
+    EXPECT_EQ(back.counters, many_words().counters);
+
+    wordcount::Partial q = many_words();
+    Writer keeps(64);
+    serialize_consuming(keeps, q);
+    EXPECT_EQ(q.value, many_words().value);
+    std::string pieces;
+    keeps.for_each_piece([&](const char* b, std::size_t n) { return pieces.append(b, n), true; });
+    EXPECT_EQ(pieces, expected);
+}
+
+// A sink that stops (the reader went away) ends the stream: nothing more reaches it.
+TEST(Serializer, StreamingWriterStopsWhenItsSinkDoes) {
+    std::size_t calls = 0;
+    Writer w = Writer::streaming([&](const char*, std::size_t) { return ++calls, false; }, 16);
+    serialize(w, many_words());
+    EXPECT_FALSE(w.finish());
+    EXPECT_EQ(calls, 1u);
+}
+
 TEST(ShmCodec, RoundTripsTheShippedTypes) {
     EXPECT_EQ(shm_round_trip(std::string("abc")), "abc");
     EXPECT_EQ(shm_round_trip(std::vector<std::uint64_t>{5, 6}), (std::vector<std::uint64_t>{5, 6}));
