@@ -76,7 +76,9 @@ TEST(Serializer, StreamingWriterSendsTheSameBytesInPieces) {
         EXPECT_TRUE(w.finish()) << piece;
         EXPECT_EQ(got, expected) << piece;
         EXPECT_EQ(w.size(), expected.size()) << piece;
-        if (piece < expected.size()) EXPECT_GT(calls, 1u) << piece;
+        if (piece < expected.size()) {
+            EXPECT_GT(calls, 1u) << piece;
+        }
     }
 }
 
