@@ -227,8 +227,8 @@ private:
     // mean running every chunk of this worker again. Types without a serializer wait for growth.
     // It goes as it is serialized, and gives its memory back as it goes (serialize_consuming):
     // the message is never held whole, and the partial shrinks while the coordinator's copy of
-    // it grows (20M distinct words: 2 workers held 560 MiB each at the handover, now 370 MiB,
-    // falling). Its size goes first, counted by a pass that copies nothing.
+    // it grows (20M distinct words: 2 workers held 560 MiB each at the handover, now about
+    // 390 MiB, falling). Its size goes first, counted by a pass that copies nothing.
     int too_big(ShmSlot* s, P& partial, int out) {
         if constexpr (Serializable<P>) {
             std::uint64_t bytes = 0;
