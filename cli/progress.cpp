@@ -13,12 +13,19 @@ Progress::Progress(ProgressWhen when, std::uint64_t total, std::string unit, std
       enabled_(when == ProgressWhen::always || (when == ProgressWhen::auto_ && ::isatty(STDERR_FILENO))),
       start_(std::chrono::steady_clock::now()) {
     if (!enabled_) return;
-    thread_ = std::thread([this] {
-        while (!stop_.load()) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(200));
-            if (std::chrono::steady_clock::now() - start_ > std::chrono::seconds(1)) draw(false);
-        }
-    });
+    pass_.emplace();
+    try {
+        thread_ = std::thread([this] {
+            while (!stop_.load()) {
+                pass_->aside([] { std::this_thread::sleep_for(std::chrono::milliseconds(200)); });
+                if (std::chrono::steady_clock::now() - start_ > std::chrono::seconds(1)) draw(false);
+            }
+            pass_->leave();
+        });
+    } catch (...) {
+        pass_.reset();  // no thread: forks must not wait for it
+        throw;
+    }
 }
 
 Progress::~Progress() { finish(); }
@@ -27,6 +34,7 @@ void Progress::finish() {
     if (thread_.joinable()) {
         stop_.store(true);
         thread_.join();
+        pass_.reset();
     }
     if (drawn_) {
         std::fprintf(stderr, "\r\033[K");

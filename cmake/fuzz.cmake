@@ -25,6 +25,7 @@ endfunction()
 parapipe_add_fuzzer(fuzz_words_chunker
   ${PROJECT_SOURCE_DIR}/fuzz/words_chunker_fuzz.cpp
   ${PROJECT_SOURCE_DIR}/engine/text_source.cpp
+  ${PROJECT_SOURCE_DIR}/engine/fork_gate.cpp
   ${PROJECT_SOURCE_DIR}/engine/walk.cpp
   ${PROJECT_SOURCE_DIR}/cli/size.cpp
   ${PROJECT_SOURCE_DIR}/tests/support/test_support.cpp)
@@ -34,6 +35,7 @@ target_link_libraries(fuzz_words_chunker PRIVATE ICU::uc)
 parapipe_add_fuzzer(fuzz_parse_size
   ${PROJECT_SOURCE_DIR}/fuzz/parse_size_fuzz.cpp
   ${PROJECT_SOURCE_DIR}/engine/text_source.cpp
+  ${PROJECT_SOURCE_DIR}/engine/fork_gate.cpp
   ${PROJECT_SOURCE_DIR}/engine/walk.cpp
   ${PROJECT_SOURCE_DIR}/cli/size.cpp)
 target_link_libraries(fuzz_parse_size PRIVATE ICU::uc)

@@ -16,9 +16,11 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <parapipe/engine/errors.hpp>
+#include <parapipe/engine/fork_gate.hpp>
 
 namespace parapipe {
 
@@ -393,9 +395,12 @@ void TextSource::release(std::size_t chunk) const {
 // ---- Streams, in windows ------------------------------------------------------------------
 // window_ holds [window_base_, window_base_ + window_len_) of the current stream. Chunks start at
 // window_start_; up to cut_context bytes before it are kept, so a rule sees the same context as
-// in a file. Reading happens here, between windows, while no chunk runs: no reader thread, so
-// nothing allocates or reads while a process mode forks.
+// in a file. The first window (and one grown for a long record) is read by fill_window() while
+// no chunk runs; the next is read ahead by the Reader below while the chunks of this one run.
 
+// The reader is one thread for the whole run, parked between windows: a thread that starts or
+// exits while a process mode forks can leave a runtime's lock held in the child (fork_gate.hpp),
+// so it holds a ForkGate pass and waits (poll, or for its next window) outside the gate.
 struct TextSource::Reader {
     char* buffer = nullptr;  // the spare window
     std::size_t capacity = 0;
@@ -405,39 +410,61 @@ struct TextSource::Reader {
     std::size_t got = 0;           // bytes read
     bool eof = false;
     int error = 0;                 // errno of a failed read
-    std::atomic<bool> stop{false};
-    bool done = false;             // under mutex
+    int fd = -1;                   // the stream being read
+    std::atomic<bool> stop{false};  // abandon the read under way
+    bool asked = false;            // the coordinator's: a window was asked for and not taken yet
+    bool busy = false;             // under mutex: a window was asked for and is not read yet
+    bool quit = false;             // under mutex: the thread returns
     std::mutex mutex;
     std::condition_variable cv;
+    std::optional<ForkGate::Pass> pass;
     std::thread thread;
 
     ~Reader() {
         if (buffer) ::munmap(buffer, capacity);
     }
-    void run(int fd) {
+    void run() {
+        for (;;) {
+            {
+                std::unique_lock lock(mutex);
+                pass->aside([&] { cv.wait(lock, [&] { return busy || quit; }); });
+                if (quit) break;
+            }
+            read_window();
+            {
+                std::lock_guard lock(mutex);
+                busy = false;
+            }
+            cv.notify_all();
+        }
+        pass->leave();
+    }
+    void read_window() {
         while (from + got < capacity && !stop.load(std::memory_order_relaxed)) {
             pollfd p{fd, POLLIN, 0};
-            const int ready = ::poll(&p, 1, 100);
-            if (ready < 0 && errno != EINTR) {
-                error = errno;
-                break;
+            int err = 0;
+            const int ready = pass->aside([&] {
+                const int n = ::poll(&p, 1, 100);
+                err = errno;
+                return n;
+            });
+            if (ready < 0 && err != EINTR) {
+                error = err;
+                return;
             }
             if (ready <= 0) continue;
             const ssize_t r = ::read(fd, buffer + from + got, capacity - from - got);
             if (r < 0) {
                 if (errno == EINTR || errno == EAGAIN) continue;
                 error = errno;
-                break;
+                return;
             }
             if (r == 0) {
                 eof = true;
-                break;
+                return;
             }
             got += static_cast<std::size_t>(r);
         }
-        std::lock_guard lock(mutex);
-        done = true;
-        cv.notify_one();
     }
 };
 
@@ -466,27 +493,36 @@ void TextSource::start_reader() const {
     r.got = 0;
     r.eof = false;
     r.error = 0;
+    r.fd = streams_[next_stream_].fd;
     r.stop = false;
-    r.done = false;
-    // Every signal blocked in the reader: they stay with the threads that expect them.
-    sigset_t all, old;
-    ::sigfillset(&all);
-    ::pthread_sigmask(SIG_SETMASK, &all, &old);
-    const int fd = streams_[next_stream_].fd;
-    try {
-        r.thread = std::thread([&r, fd] { r.run(fd); });
-    } catch (...) {
+    if (!r.thread.joinable()) {
+        r.pass.emplace();  // before the thread starts: a fork waits for its start too
+        // Every signal blocked in the reader: they stay with the threads that expect them.
+        sigset_t all, old;
+        ::sigfillset(&all);
+        ::pthread_sigmask(SIG_SETMASK, &all, &old);
+        try {
+            r.thread = std::thread([&r] { r.run(); });
+        } catch (...) {
+            ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+            r.pass.reset();
+            throw;
+        }
         ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-        throw;
     }
-    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    {
+        std::lock_guard lock(r.mutex);
+        r.busy = true;
+    }
+    r.asked = true;
+    r.cv.notify_all();
 }
 
 void TextSource::take_reader(const WindowContext& ctx) const {
     Reader& r = *reader_;
     {
         std::unique_lock lock(r.mutex);
-        while (!r.done) {
+        while (r.busy) {
             r.cv.wait_for(lock, std::chrono::milliseconds(100));
             if (ctx.cancel)
                 if (const int sig = ctx.cancel->load(std::memory_order_relaxed)) {
@@ -496,7 +532,7 @@ void TextSource::take_reader(const WindowContext& ctx) const {
                 }
         }
     }
-    r.thread.join();
+    r.asked = false;
     if (r.error) throw UsageError("cannot read " + files_[streams_[next_stream_].file].name + ": " + errno_text(r.error));
     std::swap(window_, r.buffer);
     std::swap(window_cap_, r.capacity);
@@ -510,8 +546,17 @@ void TextSource::take_reader(const WindowContext& ctx) const {
 
 void TextSource::stop_reader() const noexcept {
     if (!reader_ || !reader_->thread.joinable()) return;
-    reader_->stop = true;
-    reader_->thread.join();
+    Reader& r = *reader_;
+    r.stop = true;
+    {
+        std::lock_guard lock(r.mutex);
+        r.quit = true;
+    }
+    r.cv.notify_all();
+    r.thread.join();
+    r.pass.reset();
+    r.asked = false;
+    r.quit = false;
 }
 
 std::size_t TextSource::next_window(const WindowContext& ctx) const {
@@ -531,9 +576,7 @@ std::size_t TextSource::next_window(const WindowContext& ctx) const {
     pieces_.clear();
     chunk_begin_.assign(1, 0);
     while (next_stream_ < streams_.size()) {
-        if (reader_ && reader_->thread.joinable()) {
-            take_reader(ctx);  // the tail of the last window, then what the reader read
-        }
+        if (reader_ && reader_->asked) take_reader(ctx);  // the tail of the last window, then what the reader read
         // Carry the tail of the last window (and cut_context bytes before it) to the front.
         const std::size_t keep_from = window_start_ - std::min(window_start_, cut_context);
         if (keep_from > 0) {
@@ -563,6 +606,7 @@ std::size_t TextSource::next_window(const WindowContext& ctx) const {
         stream_ended_ = false;
     }
     resize_window(0);
+    stop_reader();
     reader_.reset();
     pieces_.clear();
     chunk_begin_.assign(1, 0);

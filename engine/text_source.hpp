@@ -22,8 +22,9 @@
 // is a regular file at its start (`< file`) is not a stream: it is mapped like a file.
 // Reading overlaps the work: while a window's chunks run, a reader thread fills a second window
 // buffer (so a stream needs 2 windows of memory); it only polls and reads into memory allocated
-// before it started, so a process mode may fork meanwhile. The first window, and a window grown
-// for a long record, are read by next_window() itself.
+// before it started, and stands aside at every fork of the process (engine/fork_gate.hpp), so a
+// process mode may fork meanwhile. The first window, and a window grown for a long record, are
+// read by next_window() itself.
 // Read-only after construction, except next_window(), which replaces the current window: it
 // must be called only while no chunk of the source runs (run() does so, between windows, in the
 // coordinator; forked workers are forked per window and inherit the window). Otherwise
@@ -183,8 +184,8 @@ private:
     mutable bool stream_ended_ = false;          // the current stream reached its end
     mutable std::size_t chunks_handed_ = 0;
     // Double buffering: while a window's chunks run, a reader thread fills the spare buffer with
-    // what follows (the window's tail first). It only polls and reads into memory allocated
-    // before it started, with every signal blocked: a process mode may fork meanwhile.
+    // what follows (the window's tail first). One thread for all the streams, parked between
+    // windows, with every signal blocked and a ForkGate pass: a process mode may fork meanwhile.
     struct Reader;  // text_source.cpp
     mutable std::unique_ptr<Reader> reader_;
     std::size_t filled_ = 0;  // bytes in the chunk being built (while opening)

@@ -18,6 +18,11 @@ StreamWriter::StreamWriter(int fd, std::string data) : data_(std::move(data)) { 
 
 void StreamWriter::join() {
     if (!thread_.joinable()) return;
+    {
+        std::lock_guard lock(mutex_);
+        released_ = true;
+    }
+    joining_.notify_all();
     if (!done_.load() && !path_.empty()) {
         int drain = ::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         char buf[65536];
@@ -26,22 +31,30 @@ void StreamWriter::join() {
         if (drain >= 0) ::close(drain);
     }
     thread_.join();
+    pass_.reset();
 }
 
 void StreamWriter::start(int fd) {
+    pass_.emplace();
     thread_ = std::thread([this, fd] {
+        ForkGate::Pass& pass = *pass_;
         sigset_t pipe_signal;  // a reader gone early gives EPIPE here, not a dead test process
         ::sigemptyset(&pipe_signal);
         ::sigaddset(&pipe_signal, SIGPIPE);
         ::pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
-        const int out = fd >= 0 ? fd : ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+        const int out = fd >= 0 ? fd : pass.aside([&] { return ::open(path_.c_str(), O_WRONLY | O_CLOEXEC); });
         for (std::size_t off = 0; out >= 0 && off < data_.size();) {
-            const ssize_t w = ::write(out, data_.data() + off, data_.size() - off);
+            const ssize_t w = pass.aside([&] { return ::write(out, data_.data() + off, data_.size() - off); });
             if (w <= 0) break;
             off += static_cast<std::size_t>(w);
         }
         if (out >= 0) ::close(out);
         done_.store(true);
+        pass.aside([this] {
+            std::unique_lock lock(mutex_);
+            joining_.wait(lock, [this] { return released_; });
+        });
+        pass.leave();
     });
 }
 

@@ -2,8 +2,13 @@
 // Feeding a stream input from a test: a thread that writes bytes into a FIFO or a pipe, and a
 // FIFO made in a TempDir. Shared by the engine's and the CLI's stream tests.
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+
+#include <parapipe/engine/fork_gate.hpp>
 
 #include "tests/support/test_support.hpp"
 
@@ -11,6 +16,8 @@ namespace parapipe::testing {
 
 /// Writes `data` to a FIFO (or to a pipe's write end) from a thread. join() also finishes a
 /// writer whose reader never came or gave up (a failed run): it reads and drops the rest itself.
+/// The run it feeds may fork meanwhile, so the thread holds a ForkGate pass, blocks only aside,
+/// and exits only when joined (engine/fork_gate.hpp).
 class StreamWriter {
 public:
     /// A FIFO: opened for writing in the thread (open blocks until the reader opens it).
@@ -26,6 +33,10 @@ private:
     void start(int fd);
     std::string path_, data_;
     std::atomic<bool> done_{false};
+    std::mutex mutex_;
+    std::condition_variable joining_;
+    bool released_ = false;  // under mutex_: join() was called, the thread may return
+    std::optional<ForkGate::Pass> pass_;
     std::thread thread_;
 };
 

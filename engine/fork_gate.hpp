@@ -1,0 +1,61 @@
+#pragma once
+// Helper threads of a process that forks workers.
+//
+// A forked child has only the thread that forked. Any lock another thread held at that moment
+// stays held in the child, forever. glibc's own locks (malloc, stdio) are fork-safe, but not
+// every runtime's: GCC 12's AddressSanitizer has no fork handlers, and a child forked while a
+// helper thread was starting, exiting or allocating waited on its allocator lock for good.
+//
+// So a helper thread that runs while the coordinator forks holds a ForkGate::Pass. It works
+// "inside" the gate, and steps aside where it holds nothing: while it blocks in poll(), sleeps,
+// or waits on a condition variable. Every fork of the process (pthread_atfork) first waits until
+// each thread with a pass has stepped aside, and keeps them aside until fork() returns.
+//
+//   ForkGate::Pass pass;                   // by the owner, before the thread starts
+//   std::thread t([&] {
+//       pass.aside([&] { ::poll(...); });  // a fork may happen meanwhile
+//       pass.leave();                      // before the thread returns
+//   });
+//   t.join();                              // then the pass may go
+//
+// A thread exits outside the gate, so forks from other threads than the one that joins it can
+// still meet its exit: the owner joins it before it forks again. A thread with a pass never
+// forks itself (its fork would wait for it).
+#include <atomic>
+
+namespace parapipe {
+
+class ForkGate {
+public:
+    class Pass {
+    public:
+        /// Counts the thread as inside the gate from now on: its start is covered too.
+        Pass();
+        /// Call after the thread was joined (or never started).
+        ~Pass();
+        Pass(const Pass&) = delete;
+        Pass& operator=(const Pass&) = delete;
+
+        /// Runs `wait` (a blocking call that takes no lock of a runtime: poll, a condition
+        /// variable) outside the gate, then comes back in once no fork is under way.
+        template <class F>
+        decltype(auto) aside(F&& wait) {
+            leave();
+            struct Back {
+                Pass& p;
+                ~Back() { p.enter(); }
+            } back{*this};
+            return wait();
+        }
+        /// Leaves the gate for good (before the thread returns); aside() and checkpoint() are
+        /// not called afterwards.
+        void leave();
+
+    private:
+        void enter();
+        bool inside_ = true;
+        unsigned generation_ = 0;  // of the process it was counted in (a child starts anew)
+    };
+};
+
+}  // namespace parapipe
