@@ -20,8 +20,10 @@
 #include <vector>
 
 #include <parapipe/engine/detail/parallel.hpp>
+#include <parapipe/engine/reduce/orders.hpp>
 #include <parapipe/engine/reduce/owned.hpp>
 #include <parapipe/engine/reduce/partitioned_table.hpp>
+#include <parapipe/engine/reduce/sorted_counts.hpp>
 #include <parapipe/engine/reduce/string_table.hpp>
 #include <parapipe/engine/reduce/string_table_codec.hpp>
 #include <parapipe/engine/spill/table_runs.hpp>
@@ -243,27 +245,6 @@ using key_of_t = owned_t<std::invoke_result_t<const F&, const Item&>>;
 
 }  // namespace detail
 
-/// Result order of count_by_key: by key ascending (the default).
-struct ByKey {
-    std::size_t limit = 0;  ///< keep only the first `limit` entries (0: all)
-    template <class K>
-    bool operator()(const std::pair<K, std::uint64_t>& a, const std::pair<K, std::uint64_t>& b) const {
-        return a.first < b.first;
-    }
-};
-
-/// Result order of count_by_key: count descending, then key ascending; the first `limit` (0: all).
-struct MostFrequent {
-    std::size_t limit = 0;
-    template <class K>
-    bool operator()(const std::pair<K, std::uint64_t>& a, const std::pair<K, std::uint64_t>& b) const {
-        return a.second != b.second ? a.second > b.second : a.first < b.first;
-    }
-};
-
-/// `flow.count_by_key(key, parapipe::most_frequent(10))`: the ten most frequent keys.
-inline MostFrequent most_frequent(std::size_t limit = 0) { return {limit}; }
-
 /// Number of items per key: vector<pair<K, uint64>> in `Order` (ByKey or MostFrequent).
 template <class Item, class KeyF, class Order = ByKey>
 struct CountByKey {
@@ -304,6 +285,13 @@ struct CountByKey {
 
 private:
     std::vector<std::pair<K, std::uint64_t>> finish(partial_type&& m, const Parallelism& par) const {
+        if constexpr (std::is_same_v<partial_type, PartitionedTable<std::uint64_t>> && detail::ref_sorted_order<Order>) {
+            if (m.size() <= detail::max_ref_sorted_keys) {
+                auto sorted = detail::sorted_counts(m, order, par);
+                m.clear();
+                return sorted;
+            }
+        }
         std::vector<std::pair<K, std::uint64_t>> out = detail::take_pairs(std::move(m));
         detail::sort_result(out, order, order.limit, par);
         return out;
