@@ -1,0 +1,75 @@
+// The end of count_by_key: the merged table turned into the result, most frequent first.
+// BM_SortCounts/pairs: drain the table into (std::string, count) pairs, then sort them
+// (detail::take_pairs + detail::sort_result, the path past max_ref_sorted_keys);
+// BM_SortCounts/refs: sort 32-byte references with an 8-byte key prefix, then build the pairs
+// (detail::sorted_counts). Arguments: distinct keys, threads. The keys are words of 1 to 14
+// letters with Zipf-like counts, so most of them tie on a count of 1 or 2, as in real text.
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <string>
+
+#include <parapipe/engine/detail/parallel.hpp>
+#include <parapipe/engine/reduce/keyed.hpp>
+
+namespace {
+
+using namespace parapipe;
+using Table = PartitionedTable<std::uint64_t>;
+
+const Table& table_of(std::size_t n) {
+    static std::size_t built_for = 0;
+    static Table t;
+    if (built_for != n) {
+        t = Table{};
+        std::mt19937_64 rng(42);
+        std::string w;
+        for (std::size_t i = 0; t.size() < n; ++i) {
+            w.clear();
+            const std::size_t len = 1 + rng() % 14;
+            for (std::size_t j = 0; j < len; ++j) w += static_cast<char>('a' + rng() % 26);
+            t.slot(w, [&] { return std::uint64_t{1} + n / (i + 1) / 64; });
+        }
+        built_for = n;
+    }
+    return t;
+}
+
+template <bool Refs>
+void BM_SortCounts(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const auto threads = static_cast<unsigned>(state.range(1));
+    const Table& base = table_of(n);
+    for (auto _ : state) {
+        state.PauseTiming();
+        Table t = base;
+        state.ResumeTiming();
+        auto out = detail::with_arena(threads, [&](const Parallelism& par) {
+            if constexpr (Refs) {
+                return detail::sorted_counts(t, MostFrequent{}, par);
+            } else {
+                auto pairs = detail::take_pairs(std::move(t));
+                detail::sort_result(pairs, MostFrequent{}, 0, par);
+                return pairs;
+            }
+        });
+        benchmark::DoNotOptimize(out.data());
+        state.PauseTiming();
+        out = {};
+        t = Table{};
+        state.ResumeTiming();
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
+}
+BENCHMARK(BM_SortCounts<false>)
+    ->Name("BM_SortCounts/pairs")
+    ->ArgsProduct({{175'000, 2'000'000}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_SortCounts<true>)
+    ->Name("BM_SortCounts/refs")
+    ->ArgsProduct({{175'000, 2'000'000}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+}  // namespace
