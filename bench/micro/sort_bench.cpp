@@ -1,8 +1,8 @@
 // The end of count_by_key: the merged table turned into the result, most frequent first.
-// BM_SortCounts/pairs: drain the table into (std::string, count) pairs, then sort them
-// (detail::take_pairs + detail::sort_result, the path past max_ref_sorted_keys);
-// BM_SortCounts/refs: sort 32-byte references with an 8-byte key prefix, then build the pairs
-// (detail::sorted_counts). Arguments: distinct keys, threads. The keys are words of 1 to 14
+// BM_SortCounts/pairs: drain the table into (std::string, count) pairs, then sort them as one
+// range (detail::take_pairs + detail::sort_result: other orders than ByKey and MostFrequent);
+// BM_SortCounts/buckets: the sample sort on key prefixes (detail::sorted_counts).
+// Arguments: distinct keys, threads. The keys are words of 1 to 14
 // letters with Zipf-like counts, so most of them tie on a count of 1 or 2, as in real text.
 #include <benchmark/benchmark.h>
 
@@ -67,7 +67,7 @@ BENCHMARK(BM_SortCounts<false>)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK(BM_SortCounts<true>)
-    ->Name("BM_SortCounts/refs")
+    ->Name("BM_SortCounts/buckets")
     ->ArgsProduct({{175'000, 2'000'000}, {1, 2}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

@@ -286,15 +286,12 @@ struct CountByKey {
 private:
     std::vector<std::pair<K, std::uint64_t>> finish(partial_type&& m, const Parallelism& par) const {
         if constexpr (std::is_same_v<partial_type, PartitionedTable<std::uint64_t>> && detail::ref_sorted_order<Order>) {
-            if (m.size() <= detail::max_ref_sorted_keys) {
-                auto sorted = detail::sorted_counts(m, order, par);
-                m.clear();
-                return sorted;
-            }
+            return detail::sorted_counts(m, order, par);
+        } else {
+            std::vector<std::pair<K, std::uint64_t>> out = detail::take_pairs(std::move(m));
+            detail::sort_result(out, order, order.limit, par);
+            return out;
         }
-        std::vector<std::pair<K, std::uint64_t>> out = detail::take_pairs(std::move(m));
-        detail::sort_result(out, order, order.limit, par);
-        return out;
     }
 };
 

@@ -1,18 +1,25 @@
 #pragma once
-// count_by_key's result from a merged string table, sorted through compact references.
-// Sorting the (std::string, count) pairs themselves moves 40-byte strings and calls memcmp on
-// nearly every comparison, since most keys tie on a small count: on the 175k distinct words of
-// 9 MB of real text that sort took longer than counting on two threads. A CountRef is 32
-// trivially copyable bytes that carry the key's first 8 bytes as a big-endian number, so most
-// comparisons end on two integers; the pairs are then built once, in order, in parallel.
-// The references cost 32 bytes per key while the table and the result are both held, so past
-// max_ref_sorted_keys the caller builds the result the lean way (drain the table into pairs,
-// then sort them), as memory matters more than the sort there.
+// count_by_key's result from a merged string table: (key, count) pairs in ByKey or MostFrequent
+// order, built and sorted in parallel with no more memory than the table and the result.
+//
+// Sorting the pairs as one range moves 40-byte strings and calls memcmp on nearly every
+// comparison (most keys tie on a small count): on 20 million distinct words it took 13 s on one
+// thread, longer than counting them. Instead, a sample of the keys gives splitters that cut the
+// order into buckets (a sample sort). Each partition of the table is drained, in parallel, into
+// one piece per bucket, freeing the table as the pieces grow; the pieces are moved into the
+// result bucket by bucket, and the buckets are sorted independently, each through 24-byte
+// references that carry the key's first 8 bytes as a big-endian number, so most comparisons
+// end on two integers.
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
+#include <new>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -25,70 +32,174 @@
 
 namespace parapipe::detail {
 
-/// A key of the table and its count, while the result is sorted.
-struct CountRef {
-    std::uint64_t count;
-    std::uint64_t prefix;  // the key's first 8 bytes as a big-endian number, zero-padded
-    const char* data;
-    std::size_t size;
-};
-
+/// The key's first 8 bytes as a big-endian number, zero-padded.
 inline std::uint64_t key_prefix(std::string_view k) {
-    unsigned char b[8] = {};
-    std::memcpy(b, k.data(), std::min<std::size_t>(k.size(), 8));
     std::uint64_t x = 0;
-    for (unsigned char c : b) x = x << 8 | c;
+    std::memcpy(&x, k.data(), std::min<std::size_t>(k.size(), 8));
+    if constexpr (std::endian::native == std::endian::little) x = __builtin_bswap64(x);
     return x;
 }
 
-/// The keys' order as std::string's operator< gives it (bytes as unsigned char, then length).
-/// Prefixes that differ decide it: a key that ended reads as zero bytes, below any byte the
-/// other key has there, or the prefixes would be equal.
-inline bool key_less(const CountRef& a, const CountRef& b) {
-    if (a.prefix != b.prefix) return a.prefix < b.prefix;
-    return std::string_view(a.data, a.size) < std::string_view(b.data, b.size);
-}
-inline bool ref_less(const ByKey&, const CountRef& a, const CountRef& b) { return key_less(a, b); }
-inline bool ref_less(const MostFrequent&, const CountRef& a, const CountRef& b) {
-    return a.count != b.count ? a.count > b.count : key_less(a, b);
+/// A key's place in the order before its bytes past the prefix are looked at.
+struct CoarseKey {
+    std::uint64_t count;
+    std::uint64_t prefix;
+};
+
+/// The coarse order: consistent with `Order` on the whole key, as prefixes that differ decide
+/// the keys' order (a key that ended reads as zero bytes, below any byte the other has there,
+/// or the prefixes would be equal).
+inline bool coarse_less(const ByKey&, const CoarseKey& a, const CoarseKey& b) { return a.prefix < b.prefix; }
+inline bool coarse_less(const MostFrequent&, const CoarseKey& a, const CoarseKey& b) {
+    return a.count != b.count ? a.count > b.count : a.prefix < b.prefix;
 }
 
-/// Orders sorted here (a user's own order type goes the lean way, through its operator()).
+/// Orders sorted here (a user's own order type goes through its operator() on the pairs).
 template <class Order>
 inline constexpr bool ref_sorted_order = std::is_same_v<Order, ByKey> || std::is_same_v<Order, MostFrequent>;
 
-/// Above this many keys, 32 bytes each next to the table and the result are too many.
-inline constexpr std::size_t max_ref_sorted_keys = std::size_t{1} << 22;
+/// Sorts out[0, n) by `order`: through references that hold the coarse key and the position,
+/// then gathers the pairs in order into a buffer (the reads are random, so each is prefetched a
+/// few ahead) and moves them back.
+template <class Order>
+void sort_bucket(std::pair<std::string, std::uint64_t>* out, std::size_t n, const Order& order) {
+    struct Ref {
+        CoarseKey key;
+        std::size_t at;
+    };
+    std::vector<Ref> refs(n);
+    for (std::size_t i = 0; i < n; ++i) refs[i] = {{out[i].second, key_prefix(out[i].first)}, i};
+    std::sort(refs.begin(), refs.end(), [&](const Ref& a, const Ref& b) {
+        if (coarse_less(order, a.key, b.key)) return true;
+        if (coarse_less(order, b.key, a.key)) return false;
+        return out[a.at].first < out[b.at].first;
+    });
+    constexpr std::size_t ahead = 8;
+    std::vector<std::pair<std::string, std::uint64_t>> sorted;
+    sorted.reserve(n);
+    for (std::size_t j = 0; j < n; ++j) {
+        if (j + ahead < n) __builtin_prefetch(out + refs[j + ahead].at);
+        sorted.push_back(std::move(out[refs[j].at]));
+    }
+    std::move(sorted.begin(), sorted.end(), out);
+}
+
+/// Keys per bucket the splitters aim at: small enough to sort in cache, many buckets for balance.
+inline constexpr std::size_t keys_per_bucket = std::size_t{1} << 14;
+inline constexpr std::size_t max_buckets = 256;
+
+/// The pieces' allocator: each piece mapped and unmapped whole. Pieces from the heap would stay
+/// resident after being moved into the result (glibc keeps freed chunks mid-heap), doubling the
+/// peak on a big result.
+template <class T>
+struct MappedAllocator {
+    using value_type = T;
+    MappedAllocator() = default;
+    template <class U>
+    MappedAllocator(const MappedAllocator<U>&) noexcept {}
+    T* allocate(std::size_t n) {
+        void* p = ::mmap(nullptr, n * sizeof(T), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) throw std::bad_alloc();
+        return static_cast<T*>(p);
+    }
+    void deallocate(T* p, std::size_t n) noexcept { ::munmap(p, n * sizeof(T)); }
+    friend bool operator==(const MappedAllocator&, const MappedAllocator&) { return true; }
+};
 
 /// The (key, count) pairs of `m` in `order`, its first order.limit only (0: all), with par's
-/// threads. The table is left as it was.
+/// threads. The table is drained: it is empty afterwards. (per_bucket: for tests.)
 template <std::size_t N, class Order>
     requires ref_sorted_order<Order>
-std::vector<std::pair<std::string, std::uint64_t>> sorted_counts(const PartitionedTable<std::uint64_t, N>& m,
-                                                                 const Order& order, const Parallelism& par) {
-    std::array<std::size_t, N + 1> from{};
-    for (std::size_t p = 0; p < N; ++p) from[p + 1] = from[p] + m.part(p).size();
-    const std::size_t n = from[N];
-    std::vector<CountRef> refs(n);
-    parallel_for_n(N, par, [&](std::size_t p) {
-        CountRef* r = refs.data() + from[p];
-        m.part(p).for_each([&](std::string_view k, const std::uint64_t& c) { *r++ = {c, key_prefix(k), k.data(), k.size()}; });
-    });
-    const auto less = [&order](const CountRef& a, const CountRef& b) { return ref_less(order, a, b); };
+std::vector<std::pair<std::string, std::uint64_t>> sorted_counts(PartitionedTable<std::uint64_t, N>& m,
+                                                                 const Order& order, const Parallelism& par,
+                                                                 std::size_t per_bucket = keys_per_bucket) {
+    using Pair = std::pair<std::string, std::uint64_t>;
+    const auto less = [&order](const CoarseKey& a, const CoarseKey& b) { return coarse_less(order, a, b); };
+    const std::size_t n = m.size();
+
+    // The first `limit` only: each partition's best candidates, then the best of those.
     if (order.limit > 0 && order.limit < n) {
-        std::partial_sort(refs.begin(), refs.begin() + static_cast<std::ptrdiff_t>(order.limit), refs.end(), less);
-        refs.resize(order.limit);
-    } else {
-        parallel_sort(refs.begin(), refs.end(), less, par);
+        std::vector<std::vector<Pair>> best(N);
+        parallel_for_n(N, par, [&](std::size_t p) {
+            best[p].reserve(std::min(m.part(p).size(), 2 * order.limit + 1));
+            m.part(p).for_each([&](std::string_view k, const std::uint64_t& c) {
+                if (best[p].size() == 2 * order.limit) {  // keep the best `limit` of the candidates so far
+                    std::nth_element(best[p].begin(), best[p].begin() + static_cast<std::ptrdiff_t>(order.limit) - 1,
+                                     best[p].end(), order);
+                    best[p].resize(order.limit);
+                }
+                best[p].emplace_back(std::string(k), c);
+            });
+        });
+        m.clear();
+        std::vector<Pair> out;
+        for (auto& b : best) std::move(b.begin(), b.end(), std::back_inserter(out));
+        std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(order.limit), out.end(), order);
+        out.resize(order.limit);
+        return out;
     }
-    std::vector<std::pair<std::string, std::uint64_t>> out(refs.size());
-    constexpr std::size_t block = 4096;
-    parallel_for_n((refs.size() + block - 1) / block, par, [&](std::size_t b) {
-        const std::size_t end = std::min(refs.size(), (b + 1) * block);
-        for (std::size_t i = b * block; i < end; ++i) {
-            out[i].first.assign(refs[i].data, refs[i].size);
-            out[i].second = refs[i].count;
+
+    const std::size_t buckets = std::clamp<std::size_t>(n / std::max<std::size_t>(1, per_bucket), 1, max_buckets);
+
+    // Splitters from a sample of every partition, in proportion to its size.
+    std::vector<CoarseKey> splitters;
+    if (buckets > 1) {
+        const std::size_t every = std::max<std::size_t>(1, n / (buckets * 32));
+        std::vector<std::vector<CoarseKey>> samples(N);
+        parallel_for_n(N, par, [&](std::size_t p) {
+            std::size_t i = 0;
+            m.part(p).for_each([&](std::string_view k, const std::uint64_t& c) {
+                if (i++ % every == 0) samples[p].push_back({c, key_prefix(k)});
+            });
+        });
+        std::vector<CoarseKey> sample;
+        for (const auto& s : samples) sample.insert(sample.end(), s.begin(), s.end());
+        std::sort(sample.begin(), sample.end(), less);
+        for (std::size_t b = 1; b < buckets; ++b) splitters.push_back(sample[b * sample.size() / buckets]);
+    }
+    const auto bucket_of = [&](std::string_view k, std::uint64_t c) {
+        const CoarseKey key{c, key_prefix(k)};
+        return static_cast<std::uint32_t>(std::upper_bound(splitters.begin(), splitters.end(), key, less) -
+                                          splitters.begin());
+    };
+
+    // Every partition drained into one piece per bucket, freeing the table as the pieces grow.
+    using Piece = std::vector<Pair, MappedAllocator<Pair>>;
+    std::vector<Piece> piece(N * buckets);  // partition p's keys of bucket b: piece[p * buckets + b]
+    for (std::size_t p = 0; p < N; ++p) m.part(p).release_index();
+    parallel_for_n(N, par, [&](std::size_t p) {
+        std::vector<std::uint32_t> bucket;  // each key's, in the order drain() gives them back
+        bucket.reserve(m.part(p).size());
+        std::vector<std::size_t> count(buckets, 0);
+        m.part(p).for_each([&](std::string_view k, const std::uint64_t& c) {
+            bucket.push_back(bucket_of(k, c));
+            ++count[bucket.back()];
+        });
+        for (std::size_t b = 0; b < buckets; ++b)
+            if (count[b] > 0) piece[p * buckets + b].reserve(count[b]);
+        std::size_t i = 0;
+        m.part(p).drain([&](std::string_view k, std::uint64_t&& c) {
+            piece[p * buckets + bucket[i++]].emplace_back(std::string(k), c);
+        });
+    });
+    m.clear();
+
+    // The pieces moved into the result bucket by bucket, each freed once moved; then every
+    // bucket sorted on its own.
+    std::vector<Pair> out;
+    out.reserve(n);
+    std::vector<std::size_t> bucket_begin(buckets + 1, 0);
+    for (std::size_t b = 0; b < buckets; ++b) {
+        bucket_begin[b] = out.size();
+        for (std::size_t p = 0; p < N; ++p) {
+            Piece& from = piece[p * buckets + b];
+            std::move(from.begin(), from.end(), std::back_inserter(out));
+            Piece().swap(from);
         }
+    }
+    bucket_begin[buckets] = out.size();
+    parallel_for_n(buckets, par, [&](std::size_t b) {
+        sort_bucket(out.data() + bucket_begin[b], bucket_begin[b + 1] - bucket_begin[b], order);
     });
     return out;
 }

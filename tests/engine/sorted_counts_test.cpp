@@ -1,6 +1,7 @@
-// engine/reduce/sorted_counts.hpp — count_by_key's result sorted through 8-byte key prefixes:
-// the same pairs, in the same order, as sorting the (std::string, count) pairs themselves, for
-// keys that tie on their prefix, contain zero bytes or bytes above 0x7f, and for every limit.
+// engine/reduce/sorted_counts.hpp — count_by_key's result by a sample sort on 8-byte key
+// prefixes: the same pairs, in the same order, as sorting the (std::string, count) pairs
+// themselves, for keys that tie on their prefix, contain zero bytes or bytes above 0x7f, for
+// every limit, one bucket or thousands, and on 1 to 3 threads.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -51,38 +52,60 @@ Pairs reference(Pairs pairs, const Order& order) {
     return pairs;
 }
 
-TEST(SortedCounts, PrefixOrderIsStringOrder) {
+TEST(SortedCounts, CoarseOrderAgreesWithStringOrder) {
     const Pairs pairs = awkward_keys();
     ASSERT_GT(pairs.size(), 1000u);
+    const auto coarse = [](const std::pair<std::string, std::uint64_t>& p) {
+        return detail::CoarseKey{p.second, detail::key_prefix(p.first)};
+    };
     for (std::size_t i = 0; i < pairs.size(); ++i)
         for (std::size_t j : {std::size_t{0}, i / 2, pairs.size() - 1}) {
-            const auto& a = pairs[i].first;
-            const auto& b = pairs[j].first;
-            const detail::CountRef ra{0, detail::key_prefix(a), a.data(), a.size()};
-            const detail::CountRef rb{0, detail::key_prefix(b), b.data(), b.size()};
-            EXPECT_EQ(detail::key_less(ra, rb), a < b) << i << " " << j;
-            EXPECT_EQ(detail::key_less(rb, ra), b < a) << i << " " << j;
+            // Where the coarse order decides, it decides as the whole order does.
+            const auto& a = pairs[i];
+            const auto& b = pairs[j];
+            if (detail::coarse_less(ByKey{}, coarse(a), coarse(b))) EXPECT_LT(a.first, b.first) << i << " " << j;
+            if (detail::coarse_less(MostFrequent{}, coarse(a), coarse(b))) EXPECT_TRUE(MostFrequent{}(a, b)) << i << " " << j;
+            if (a.first.size() >= 8 && b.first.size() >= 8 && a.first.compare(0, 8, b.first, 0, 8) != 0)
+                EXPECT_NE(detail::key_prefix(a.first), detail::key_prefix(b.first));
         }
 }
 
-TEST(SortedCounts, SameResultAsSortingThePairsForEveryOrderAndLimit) {
+TEST(SortedCounts, SameResultAsSortingThePairsForEveryOrderLimitAndBucketSize) {
     const Pairs pairs = awkward_keys();
     const auto table = table_of(pairs);
     for (unsigned workers : {1u, 2u, 3u})
-        for (std::size_t limit : {std::size_t{0}, std::size_t{1}, std::size_t{10}, pairs.size() - 1, pairs.size(),
-                                  pairs.size() + 5}) {
-            detail::with_arena(workers, [&](const Parallelism& par) {
-                EXPECT_EQ(detail::sorted_counts(table, MostFrequent{limit}, par), reference(pairs, MostFrequent{limit}))
-                    << workers << " workers, limit " << limit;
-                EXPECT_EQ(detail::sorted_counts(table, ByKey{limit}, par), reference(pairs, ByKey{limit}))
-                    << workers << " workers, limit " << limit;
-                return 0;
-            });
-        }
+        for (std::size_t per_bucket : {std::size_t{1}, std::size_t{3}, std::size_t{100}, detail::keys_per_bucket})
+            for (std::size_t limit : {std::size_t{0}, std::size_t{1}, std::size_t{10}, pairs.size() - 1, pairs.size(),
+                                      pairs.size() + 5}) {
+                detail::with_arena(workers, [&](const Parallelism& par) {
+                    auto t = table;
+                    EXPECT_EQ(detail::sorted_counts(t, MostFrequent{limit}, par, per_bucket),
+                              reference(pairs, MostFrequent{limit}))
+                        << workers << " workers, limit " << limit << ", " << per_bucket << " keys per bucket";
+                    EXPECT_TRUE(t.empty());
+                    t = table;
+                    EXPECT_EQ(detail::sorted_counts(t, ByKey{limit}, par, per_bucket), reference(pairs, ByKey{limit}))
+                        << workers << " workers, limit " << limit << ", " << per_bucket << " keys per bucket";
+                    return 0;
+                });
+            }
+}
+
+TEST(SortedCounts, ManyKeysOnOneCountAndPrefix) {
+    // Every key shares its count and its first 8 bytes: one coarse key, so every comparison
+    // reads the bytes after the prefix, and the splitters cannot cut it.
+    Pairs pairs;
+    for (int i = 0; i < 3000; ++i) pairs.emplace_back("samestem" + std::to_string(i * 7 % 3001), 5);
+    std::sort(pairs.begin(), pairs.end());
+    auto t = table_of(pairs);
+    detail::with_arena(2, [&](const Parallelism& par) {
+        EXPECT_EQ(detail::sorted_counts(t, MostFrequent{}, par, 10), reference(pairs, MostFrequent{}));
+        return 0;
+    });
 }
 
 TEST(SortedCounts, EmptyTableGivesNothing) {
-    const PartitionedTable<std::uint64_t> empty;
+    PartitionedTable<std::uint64_t> empty;
     detail::with_arena(2, [&](const Parallelism& par) {
         EXPECT_TRUE(detail::sorted_counts(empty, MostFrequent{}, par).empty());
         EXPECT_TRUE(detail::sorted_counts(empty, ByKey{3}, par).empty());
