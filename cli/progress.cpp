@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <thread>
 
 namespace parapipe::cli {
 
@@ -13,19 +14,12 @@ Progress::Progress(ProgressWhen when, std::uint64_t total, std::string unit, std
       enabled_(when == ProgressWhen::always || (when == ProgressWhen::auto_ && ::isatty(STDERR_FILENO))),
       start_(std::chrono::steady_clock::now()) {
     if (!enabled_) return;
-    pass_.emplace();
-    try {
-        thread_ = std::thread([this] {
-            while (!stop_.load()) {
-                pass_->aside([] { std::this_thread::sleep_for(std::chrono::milliseconds(200)); });
-                if (std::chrono::steady_clock::now() - start_ > std::chrono::seconds(1)) draw(false);
-            }
-            pass_->leave();
-        });
-    } catch (...) {
-        pass_.reset();  // no thread: forks must not wait for it
-        throw;
-    }
+    thread_ = ForkGate::Thread([this](ForkGate::Pass& pass) {
+        while (!stop_.load()) {
+            pass.aside([] { std::this_thread::sleep_for(std::chrono::milliseconds(200)); });
+            if (std::chrono::steady_clock::now() - start_ > std::chrono::seconds(1)) draw(false);
+        }
+    });
 }
 
 Progress::~Progress() { finish(); }
@@ -34,7 +28,6 @@ void Progress::finish() {
     if (thread_.joinable()) {
         stop_.store(true);
         thread_.join();
-        pass_.reset();
     }
     if (drawn_) {
         std::fprintf(stderr, "\r\033[K");

@@ -4,9 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <optional>
 #include <string>
-#include <thread>
 
 #include <parapipe/engine/fork_gate.hpp>
 
@@ -37,8 +35,7 @@ private:
     bool drawn_ = false;
     std::atomic<bool> stop_{false};
     std::chrono::steady_clock::time_point start_;
-    std::optional<ForkGate::Pass> pass_;  // workers are forked while the line is redrawn
-    std::thread thread_;
+    ForkGate::Thread thread_;  // workers are forked while the line is redrawn
 };
 
 }  // namespace parapipe::cli

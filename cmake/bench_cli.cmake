@@ -3,19 +3,20 @@
 # cmake/image.cmake), the plain C++ word-count baseline (bench/wordcount/baseline.cpp) and the
 # Python baseline script, which is embedded in the binary so an installed parapipe can run it
 # without the source tree.
-# The files that hold image parts (#if PARAPIPE_WITH_IMAGE) are compiled into each program;
-# the rest once, into parapipe_bench_cli.
-set(_parapipe_programs parapipe parapipe-image)
-if(TARGET parapipe-mpi)
-  list(APPEND _parapipe_programs parapipe-mpi)
-endif()
-foreach(_exe ${_parapipe_programs})
-  target_sources(${_exe} PRIVATE
+# The files that hold image parts (#if PARAPIPE_WITH_IMAGE) are compiled into parapipe-image and
+# into the light programs' objects (cmake/cli.cmake); the rest once, into parapipe_bench_cli.
+foreach(_target parapipe-image parapipe_light_objects)
+  target_sources(${_target} PRIVATE
     cli/bench_command.cpp
     cli/bench/baseline_command.cpp
     cli/bench/builtin_workloads.cpp
     cli/bench/corpus_cache.cpp)
-  target_link_libraries(${_exe} PRIVATE parapipe_bench_cli)
+  target_link_libraries(${_target} PRIVATE parapipe_bench_cli)
+endforeach()
+foreach(_exe parapipe parapipe-mpi)
+  if(TARGET ${_exe})
+    target_link_libraries(${_exe} PRIVATE parapipe_bench_cli)
+  endif()
 endforeach()
 add_library(parapipe_bench_cli STATIC
   cli/bench/bench_progress.cpp

@@ -1,9 +1,6 @@
 # `parapipe run image`: built into parapipe-image only (cmake/cli.cmake), so parapipe loads no OpenCV.
 target_sources(parapipe-image PRIVATE ${parapipe_SOURCE_DIR}/cli/image_command.cpp)
-target_sources(parapipe PRIVATE ${parapipe_SOURCE_DIR}/cli/image_forward.cpp)
-if(TARGET parapipe-mpi)
-  target_sources(parapipe-mpi PRIVATE ${parapipe_SOURCE_DIR}/cli/image_forward.cpp)
-endif()
+target_sources(parapipe_light_objects PRIVATE ${parapipe_SOURCE_DIR}/cli/image_forward.cpp)
 target_link_libraries(parapipe-image PRIVATE parapipe_image parapipe_image_corpus parapipe_image_baseline)
 
 # Deterministic synthetic images for benchmarks, tests and the demo.

@@ -11,17 +11,17 @@
 // or waits on a condition variable. Every fork of the process (pthread_atfork) first waits until
 // each thread with a pass has stepped aside, and keeps them aside until fork() returns.
 //
-//   ForkGate::Pass pass;                   // by the owner, before the thread starts
-//   std::thread t([&] {
-//       pass.aside([&] { ::poll(...); });  // a fork may happen meanwhile
-//       pass.leave();                      // before the thread returns
-//   });
-//   t.join();                              // then the pass may go
+//   ForkGate::Thread t([&](ForkGate::Pass& pass) {  // takes the pass before the thread starts
+//       pass.aside([&] { ::poll(...); });             // a fork may happen meanwhile
+//   });                                               // leaves when the body returns
+//   t.join();                                         // then the pass goes
 //
 // A thread exits outside the gate, so forks from other threads than the one that joins it can
 // still meet its exit: the owner joins it before it forks again. A thread with a pass never
 // forks itself (its fork would wait for it).
-#include <atomic>
+#include <memory>
+#include <thread>
+#include <utility>
 
 namespace parapipe {
 
@@ -55,6 +55,30 @@ public:
         void enter();
         bool inside_ = true;
         unsigned generation_ = 0;  // of the process it was counted in (a child starts anew)
+    };
+
+    /// A std::thread with its pass: the pass is taken before the thread starts (and dropped if
+    /// it cannot start), the body runs inside the gate with the pass to step aside with, leaves
+    /// the gate when it returns, and join() releases the pass. Movable, like std::thread.
+    class Thread {
+    public:
+        Thread() = default;
+        template <class F>
+        explicit Thread(F&& body) : pass_(std::make_unique<Pass>()) {
+            thread_ = std::thread([pass = pass_.get(), body = std::forward<F>(body)]() mutable {
+                body(*pass);
+                pass->leave();
+            });
+        }
+        bool joinable() const noexcept { return thread_.joinable(); }
+        void join() {
+            thread_.join();
+            pass_.reset();
+        }
+
+    private:
+        std::unique_ptr<Pass> pass_;  // its own allocation: it stays put when the Thread moves
+        std::thread thread_;
     };
 };
 

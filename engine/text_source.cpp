@@ -16,8 +16,6 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
-#include <optional>
-#include <thread>
 
 #include <parapipe/engine/errors.hpp>
 #include <parapipe/engine/fork_gate.hpp>
@@ -417,33 +415,31 @@ struct TextSource::Reader {
     bool quit = false;             // under mutex: the thread returns
     std::mutex mutex;
     std::condition_variable cv;
-    std::optional<ForkGate::Pass> pass;
-    std::thread thread;
+    ForkGate::Thread thread;
 
     ~Reader() {
         if (buffer) ::munmap(buffer, capacity);
     }
-    void run() {
+    void run(ForkGate::Pass& pass) {
         for (;;) {
             {
                 std::unique_lock lock(mutex);
-                pass->aside([&] { cv.wait(lock, [&] { return busy || quit; }); });
+                pass.aside([&] { cv.wait(lock, [&] { return busy || quit; }); });
                 if (quit) break;
             }
-            read_window();
+            read_window(pass);
             {
                 std::lock_guard lock(mutex);
                 busy = false;
             }
             cv.notify_all();
         }
-        pass->leave();
     }
-    void read_window() {
+    void read_window(ForkGate::Pass& pass) {
         while (from + got < capacity && !stop.load(std::memory_order_relaxed)) {
             pollfd p{fd, POLLIN, 0};
             int err = 0;
-            const int ready = pass->aside([&] {
+            const int ready = pass.aside([&] {
                 const int n = ::poll(&p, 1, 100);
                 err = errno;
                 return n;
@@ -496,16 +492,14 @@ void TextSource::start_reader() const {
     r.fd = streams_[next_stream_].fd;
     r.stop = false;
     if (!r.thread.joinable()) {
-        r.pass.emplace();  // before the thread starts: a fork waits for its start too
         // Every signal blocked in the reader: they stay with the threads that expect them.
         sigset_t all, old;
         ::sigfillset(&all);
         ::pthread_sigmask(SIG_SETMASK, &all, &old);
         try {
-            r.thread = std::thread([&r] { r.run(); });
+            r.thread = ForkGate::Thread([&r](ForkGate::Pass& pass) { r.run(pass); });
         } catch (...) {
             ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-            r.pass.reset();
             throw;
         }
         ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
@@ -554,7 +548,6 @@ void TextSource::stop_reader() const noexcept {
     }
     r.cv.notify_all();
     r.thread.join();
-    r.pass.reset();
     r.asked = false;
     r.quit = false;
 }

@@ -12,15 +12,14 @@
 
 namespace {
 
-// A helper thread spends nearly all its time inside the gate with `inside` set, and steps aside
-// only briefly. Every child must see `inside` clear: it was forked while the thread stood aside.
-// Without the gate nearly every child would see it set.
+// A helper thread (a ForkGate::Thread, as the engine's) spends nearly all its time inside the
+// gate with `inside` set, and steps aside only briefly. Every child must see `inside` clear: it
+// was forked while the thread stood aside. Without the gate nearly every child would see it set.
 TEST(ForkGate, AForkNeverCatchesAThreadInsideTheGate) {
     std::atomic<bool> stop{false};
     std::atomic<bool> inside{false};
     std::atomic<int> rounds{0};
-    parapipe::ForkGate::Pass pass;
-    std::thread helper([&] {
+    parapipe::ForkGate::Thread helper([&](parapipe::ForkGate::Pass& pass) {
         while (!stop.load()) {
             inside.store(true);
             std::atomic<int> spin{0};
@@ -30,7 +29,6 @@ TEST(ForkGate, AForkNeverCatchesAThreadInsideTheGate) {
             rounds.fetch_add(1);
             pass.aside([] {});  // no yield: descheduled, the helper is most likely inside
         }
-        pass.leave();
     });
     while (rounds.load() == 0) std::this_thread::yield();  // the helper runs
     for (int i = 0; i < 100; ++i) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <stdexcept>
+#include <thread>
 #include <utility>
 
 namespace parapipe::testing {
@@ -31,13 +32,10 @@ void StreamWriter::join() {
         if (drain >= 0) ::close(drain);
     }
     thread_.join();
-    pass_.reset();
 }
 
 void StreamWriter::start(int fd) {
-    pass_.emplace();
-    thread_ = std::thread([this, fd] {
-        ForkGate::Pass& pass = *pass_;
+    thread_ = ForkGate::Thread([this, fd](ForkGate::Pass& pass) {
         sigset_t pipe_signal;  // a reader gone early gives EPIPE here, not a dead test process
         ::sigemptyset(&pipe_signal);
         ::sigaddset(&pipe_signal, SIGPIPE);
@@ -54,7 +52,6 @@ void StreamWriter::start(int fd) {
             std::unique_lock lock(mutex_);
             joining_.wait(lock, [this] { return released_; });
         });
-        pass.leave();
     });
 }
 

@@ -4,9 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
-#include <optional>
 #include <string>
-#include <thread>
 
 #include <parapipe/engine/fork_gate.hpp>
 
@@ -36,8 +34,7 @@ private:
     std::mutex mutex_;
     std::condition_variable joining_;
     bool released_ = false;  // under mutex_: join() was called, the thread may return
-    std::optional<ForkGate::Pass> pass_;
-    std::thread thread_;
+    ForkGate::Thread thread_;
 };
 
 /// A new FIFO dir/name (mode 0600); throws std::runtime_error when mkfifo fails.
