@@ -179,7 +179,9 @@ private:
     void bytes_past_buffer(char* out, std::size_t n) {
         if (n > remaining()) throw Error("serialized partial is truncated");
         const std::size_t b = buffered();
-        if (n - b < (std::size_t{64} << 10)) {  // small: through the buffer
+        // Small: through the buffer. (b >= n cannot happen here; saying so lets GCC see that the
+        // copy below fits `out`, which it warned about at -O1.)
+        if (b >= n || n - b < (std::size_t{64} << 10)) {
             need(n);
             std::memcpy(out, p_, n);
             p_ += n;
