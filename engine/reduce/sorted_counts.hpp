@@ -10,8 +10,6 @@
 // result bucket by bucket, and the buckets are sorted independently, each through 24-byte
 // references that carry the key's first 8 bytes as a big-endian number, so most comparisons
 // end on two integers.
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -19,7 +17,6 @@
 #include <cstdint>
 #include <cstring>
 #include <iterator>
-#include <new>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -29,6 +26,7 @@
 #include <parapipe/engine/detail/parallel.hpp>
 #include <parapipe/engine/reduce/orders.hpp>
 #include <parapipe/engine/reduce/partitioned_table.hpp>
+#include <parapipe/engine/reduce/string_table.hpp>
 
 namespace parapipe::detail {
 
@@ -88,24 +86,6 @@ void sort_bucket(std::pair<std::string, std::uint64_t>* out, std::size_t n, cons
 inline constexpr std::size_t keys_per_bucket = std::size_t{1} << 14;
 inline constexpr std::size_t max_buckets = 256;
 
-/// The pieces' allocator: each piece mapped and unmapped whole. Pieces from the heap would stay
-/// resident after being moved into the result (glibc keeps freed chunks mid-heap), doubling the
-/// peak on a big result.
-template <class T>
-struct MappedAllocator {
-    using value_type = T;
-    MappedAllocator() = default;
-    template <class U>
-    MappedAllocator(const MappedAllocator<U>&) noexcept {}
-    T* allocate(std::size_t n) {
-        void* p = ::mmap(nullptr, n * sizeof(T), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED) throw std::bad_alloc();
-        return static_cast<T*>(p);
-    }
-    void deallocate(T* p, std::size_t n) noexcept { ::munmap(p, n * sizeof(T)); }
-    friend bool operator==(const MappedAllocator&, const MappedAllocator&) { return true; }
-};
-
 /// The (key, count) pairs of `m` in `order`, its first order.limit only (0: all), with par's
 /// threads. The table is drained: it is empty afterwards. (per_bucket: for tests.)
 template <std::size_t N, class Order>
@@ -164,7 +144,9 @@ std::vector<std::pair<std::string, std::uint64_t>> sorted_counts(PartitionedTabl
     };
 
     // Every partition drained into one piece per bucket, freeing the table as the pieces grow.
-    using Piece = std::vector<Pair, MappedAllocator<Pair>>;
+    // Every piece is mapped and unmapped whole: pieces from the heap would stay resident after
+    // being moved into the result (glibc keeps freed chunks mid-heap), doubling the peak.
+    using Piece = std::vector<Pair, BigAllocator<Pair, 1>>;
     std::vector<Piece> piece(N * buckets);  // partition p's keys of bucket b: piece[p * buckets + b]
     for (std::size_t p = 0; p < N; ++p) m.part(p).release_index();
     parallel_for_n(N, par, [&](std::size_t p) {

@@ -108,8 +108,8 @@ inline void advise_huge_pages(char* p, std::size_t n) {
 /// drained table of 20 million keys kept 100-300 MiB next to the result built from it.
 inline constexpr std::size_t mapped_from = std::size_t{1} << 20;
 
-inline void* big_allocate(std::size_t n) {
-    if (n < mapped_from) return ::operator new(n);
+inline void* big_allocate(std::size_t n, std::size_t from = mapped_from) {
+    if (n < from) return ::operator new(n);
     void* p = ::mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
     // A big table's index is read at random: 2 MiB pages cut its TLB misses, and its page faults
@@ -117,9 +117,9 @@ inline void* big_allocate(std::size_t n) {
     advise_huge_pages(static_cast<char*>(p), n);
     return p;
 }
-inline void big_free(void* p, std::size_t n) noexcept {
+inline void big_free(void* p, std::size_t n, std::size_t from = mapped_from) noexcept {
     if (p == nullptr) return;
-    if (n < mapped_from) ::operator delete(p);
+    if (n < from) ::operator delete(p);
     else ::munmap(p, n);
 }
 
@@ -131,15 +131,20 @@ struct BigFree {
 using BigBuffer = std::unique_ptr<char[], BigFree>;
 inline BigBuffer big_buffer(std::size_t n) { return BigBuffer(static_cast<char*>(big_allocate(n)), BigFree{n}); }
 
-/// The allocator of a table's index (big_allocate).
-template <class T>
+/// The allocator of a table's index (big_allocate), mapping from `MappedFrom` bytes on (1: every
+/// allocation mapped, for buffers that must leave nothing resident in the heap once freed).
+template <class T, std::size_t MappedFrom = mapped_from>
 struct BigAllocator {
     using value_type = T;
+    template <class U>
+    struct rebind {
+        using other = BigAllocator<U, MappedFrom>;
+    };
     BigAllocator() = default;
     template <class U>
-    BigAllocator(const BigAllocator<U>&) noexcept {}
-    T* allocate(std::size_t n) { return static_cast<T*>(big_allocate(n * sizeof(T))); }
-    void deallocate(T* p, std::size_t n) noexcept { big_free(p, n * sizeof(T)); }
+    BigAllocator(const BigAllocator<U, MappedFrom>&) noexcept {}
+    T* allocate(std::size_t n) { return static_cast<T*>(big_allocate(n * sizeof(T), MappedFrom)); }
+    void deallocate(T* p, std::size_t n) noexcept { big_free(p, n * sizeof(T), MappedFrom); }
     friend bool operator==(const BigAllocator&, const BigAllocator&) { return true; }
 };
 
