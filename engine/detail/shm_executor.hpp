@@ -8,16 +8,20 @@
 // allocator is used by one process only, so a worker killed mid-allocation harms only its
 // own region, which is discarded. Faults: a dead worker's unflushed chunks (and the chunk it
 // died on, which counts as an attempt) go to a fresh worker. A partial that does not fit its
-// region comes serialized down the worker's pipe instead (no chunk runs twice); for a type with
-// no serializer, the region grows once every worker has exited (nobody else maps the segment then).
+// region comes serialized down the worker's pipe instead (no chunk runs twice), read by a thread
+// per worker so that several decode at once; for a type with no serializer, the region grows once
+// every worker has exited (nobody else maps the segment then).
 // Stuck workers and stragglers: engine/detail/stragglers.hpp.
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -31,6 +35,8 @@
 #include <parapipe/engine/detail/worker_process.hpp>
 #include <parapipe/engine/detail/attempts.hpp>
 #include <parapipe/engine/detail/stragglers.hpp>
+#include <parapipe/engine/errors.hpp>
+#include <parapipe/engine/fork_gate.hpp>
 #include <parapipe/engine/serialize.hpp>
 #include <parapipe/engine/shm_codec.hpp>
 #include <parapipe/shm/segment.hpp>
@@ -108,10 +114,25 @@ public:
         : plan_(plan), opt_(opt), n_(plan.chunk_count), layout_(n_, opt), segment_(layout_.end),
           ledger_(n_, opt.max_attempts), clock_(opt), redo_(layout_.slots), idle_deaths_(layout_.slots, 0),
           alive_(layout_.slots, false), piped_(layout_.slots), timed_out_(layout_.slots, false),
-          seen_(layout_.slots, 0), backed_up_(n_, 0), spill_(plan, opt, layout_.width + 1), pid_of_(layout_.slots, -1) {
+          seen_(layout_.slots, 0), backed_up_(n_, 0), spill_(plan, opt, layout_.width + 1), pid_of_(layout_.slots, -1),
+          receivers_(layout_.slots) {
+        if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) throw Error("cannot create a pipe for the shm coordinator");
         new (header()) ShmHeader();
         for (std::size_t w = 0; w < layout_.slots; ++w) new (slot(w)) ShmSlot();
         for (std::size_t c = 0; c < n_; ++c) new (owner(c)) std::atomic<std::int32_t>(-1);
+    }
+
+    ShmRun(const ShmRun&) = delete;
+    ShmRun& operator=(const ShmRun&) = delete;
+
+    /// A run that ends early (an error, a signal) may leave receivers reading: their workers are
+    /// killed, which ends the reads, before the threads are joined.
+    ~ShmRun() {
+        for (std::size_t w = 0; w < receivers_.size(); ++w)
+            if (receivers_[w] && !receivers_[w]->joined) ::kill(pool_.children[w].pid, SIGKILL);
+        join_receivers();
+        ::close(wake_[0]);
+        ::close(wake_[1]);
     }
 
     R run() {
@@ -275,9 +296,43 @@ private:
 
     bool stored(std::size_t w) { return state_of(w) == SlotState::flushed || state_of(w) == SlotState::piped; }
 
+    // ---- receivers: a thread per piped partial ------------------------------------------------
+    // Decoding a partial of millions of keys keeps one core busy for seconds while its worker
+    // waits on the pipe (20M distinct words, 2 workers: 3 s each, one after the other). A thread
+    // per piped worker decodes them at once. Receivers touch only piped_[w] and their own state;
+    // every one is joined before the coordinator forks again (spawn) and before the run ends.
+    struct Receiver {
+        ForkGate::Thread thread;
+        std::atomic<bool> done{false};
+        bool joined = false;
+        bool ok = false;
+        std::exception_ptr error;
+    };
+
+    void start_receiving(std::size_t w) {
+        receivers_[w] = std::make_unique<Receiver>();
+        Receiver* r = receivers_[w].get();
+        r->thread = ForkGate::Thread([this, w, r](ForkGate::Pass&) {
+            try {
+                r->ok = receive_piped(w);
+            } catch (...) {
+                r->error = std::current_exception();
+            }
+            r->done.store(true, std::memory_order_release);
+            const char byte = 1;
+            [[maybe_unused]] auto n = ::write(wake_[1], &byte, 1);  // full pipe: a wake is pending anyway
+        });
+    }
+
+    void join_receivers() {
+        for (auto& r : receivers_)
+            if (r && !r->joined) r->thread.join(), r->joined = true;
+    }
+
     // ---- the coordinator --------------------------------------------------------------------
     // Every chunk in a redo list is owned by its slot first, so a second death still finds it.
     void spawn(std::size_t w) {
+        join_receivers();  // a thread must not be running at a fork (engine/fork_gate.hpp)
         if (w != layout_.backup)
             for (std::size_t c : redo_[w]) owner(c)->store(static_cast<std::int32_t>(w));
         ShmSlot* s = slot(w);
@@ -338,15 +393,33 @@ private:
         return false;
     }
 
-    /// Waits a little for workers to exit, and deals with each that did.
+    /// Waits a little for workers to exit or for receivers to finish, and deals with each that
+    /// did. A worker whose partial comes down its pipe gets a receiver; its exit is dealt with
+    /// once the receiver is done.
     void wait_for_exits() {
         fds_.clear();
         who_.clear();
+        bool receiving = false;
+        for (std::size_t w = 0; w < layout_.slots; ++w) {
+            if (receivers_[w]) receiving = true;
+            else if (alive_[w]) fds_.push_back({pool_.children[w].from, POLLIN, 0}), who_.push_back(w);
+        }
+        if (fds_.empty() && !receiving) return;
+        fds_.push_back({wake_[0], POLLIN, 0});
+        if (::poll(fds_.data(), fds_.size(), 50) <= 0) return;
+        if (fds_.back().revents & POLLIN) {
+            char sink[64];
+            while (::read(wake_[0], sink, sizeof sink) > 0) {
+            }
+        }
+        for (std::size_t k = 0; k < who_.size(); ++k) {
+            const std::size_t w = who_[k];
+            if (!(fds_[k].revents & (POLLIN | POLLHUP | POLLERR)) || !alive_[w]) continue;
+            if (state_of(w) == SlotState::piped) start_receiving(w);
+            else on_exit(w);
+        }
         for (std::size_t w = 0; w < layout_.slots; ++w)
-            if (alive_[w]) fds_.push_back({pool_.children[w].from, POLLIN, 0}), who_.push_back(w);
-        if (fds_.empty() || ::poll(fds_.data(), fds_.size(), 50) <= 0) return;
-        for (std::size_t k = 0; k < fds_.size(); ++k)
-            if ((fds_[k].revents & (POLLIN | POLLHUP | POLLERR)) && alive_[who_[k]]) on_exit(who_[k]);
+            if (receivers_[w] && receivers_[w]->done.load(std::memory_order_acquire)) on_exit(w);
     }
 
     /// Times the chunks: kills a worker stuck on one past the timeout (its exit then counts the
@@ -395,6 +468,11 @@ private:
 
     /// The first of a straggler and its backup to flush wins; the other is stopped and ignored.
     void supersede(std::size_t w) {
+        if (receivers_[w]) {  // its read ends once the worker is dead; then its pipe may close
+            ::kill(pool_.children[w].pid, SIGKILL);
+            if (!receivers_[w]->joined) receivers_[w]->thread.join();
+            receivers_[w].reset();
+        }
         if (alive_[w]) kill_and_reap(pool_.children[w]), alive_[w] = false;
         set_state(w, SlotState::superseded);
     }
@@ -424,7 +502,14 @@ private:
     }
 
     void on_exit(std::size_t w) {
-        if (state_of(w) == SlotState::piped && !receive_piped(w)) set_state(w, SlotState::running);  // died sending
+        if (receivers_[w]) {
+            const std::unique_ptr<Receiver> r = std::move(receivers_[w]);
+            if (!r->joined) r->thread.join();
+            if (r->error) std::rethrow_exception(r->error);
+            if (!r->ok) set_state(w, SlotState::running);  // died sending
+        } else if (state_of(w) == SlotState::piped && !receive_piped(w)) {
+            set_state(w, SlotState::running);  // died sending
+        }
         int status = close_and_wait(pool_.children[w]);
         alive_[w] = false;
         ShmSlot* s = slot(w);
@@ -504,6 +589,8 @@ private:
     std::vector<pid_t> pid_of_;           // the worker each slot runs now
     std::vector<pid_t> spawned_;          // every worker started
     Pool pool_;  // after the segments: destroyed first, so workers die before their segment goes
+    std::vector<std::unique_ptr<Receiver>> receivers_;  // of piped partials, by slot
+    int wake_[2] = {-1, -1};                              // a receiver that is done writes a byte
     std::uint64_t reported_ = 0;
     std::vector<pollfd> fds_;
     std::vector<std::size_t> who_;

@@ -256,6 +256,67 @@ TEST(Faults, ShmPartialTooBigForItsRegionRunsNoChunkTwice) {
     EXPECT_EQ(testing::count_shm_segments(), 0);
 }
 
+// A partial whose worker dies while it comes down the pipe (the reading thread meets the end
+// of the pipe): the worker's chunks run again in a fresh worker and are counted once.
+struct SendOnce {
+    std::vector<std::uint64_t> counts;
+};
+
+}  // namespace
+
+template <>
+struct Serializer<SendOnce> {
+    // The too-big path writes twice: once to count the bytes, then down the pipe. The first
+    // worker to reach the second write dies after half of it (O_EXCL picks exactly one).
+    static inline std::string marker;
+    static inline int writes = 0;
+    static void write(Writer& w, const SendOnce& t) {
+        const bool dies = ++writes == 2 && ::open(marker.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) >= 0;
+        w.pod<std::uint64_t>(t.counts.size());
+        for (std::size_t i = 0; i < t.counts.size(); ++i) {
+            if (dies && i == t.counts.size() / 2) ::raise(SIGKILL);
+            w.pod<std::uint64_t>(t.counts[i]);
+        }
+    }
+    static void read(Reader& r, SendOnce& t) {
+        t.counts.resize(static_cast<std::size_t>(r.pod<std::uint64_t>()));
+        for (auto& c : t.counts) c = r.pod<std::uint64_t>();
+    }
+};
+
+template <>
+struct ShmCodec<SendOnce> {
+    using Inner = ShmCodec<std::vector<std::uint64_t>>;
+    using stored = Inner::stored;
+    static stored make(const shm::VoidAlloc& a) { return Inner::make(a); }
+    static void store(const SendOnce& v, stored& s, const shm::VoidAlloc& a) { Inner::store(v.counts, s, a); }
+    static void load(const stored& s, SendOnce& v) { Inner::load(s, v.counts); }
+};
+
+namespace {
+
+TEST(Faults, ShmWorkerThatDiesSendingItsPartialIsReplaced) {
+    TempDir dir;
+    const std::size_t chunks = 3000;  // 24 KB against regions of 4 KiB: every partial is piped
+    Plan<SendOnce, std::vector<std::uint64_t>> plan;
+    plan.chunk_count = chunks;
+    plan.init = [] { return SendOnce{std::vector<std::uint64_t>(chunks, 0)}; };
+    plan.map = [](std::size_t c, SendOnce& p) { ++p.counts[c]; };
+    plan.merge = [](SendOnce& a, SendOnce&& b) {
+        for (std::size_t i = 0; i < chunks; ++i) a.counts[i] += b.counts[i];
+    };
+    plan.finalize = [](SendOnce&& p) { return std::move(p.counts); };
+    for (unsigned workers : {1u, 2u}) {
+        Serializer<SendOnce>::marker = (dir.path() / ("died-" + std::to_string(workers))).string();
+        RunOptions opt{.mode = Mode::shm, .workers = workers};
+        opt.shm_region_bytes = 4096;
+        opt.backups = false;
+        EXPECT_EQ(run(plan, opt), std::vector<std::uint64_t>(chunks, 1)) << workers;
+        EXPECT_TRUE(fs::exists(Serializer<SendOnce>::marker)) << "no worker died sending: the test tests nothing";
+    }
+    EXPECT_EQ(testing::count_shm_segments(), 0);
+}
+
 // Other users must not read a run's partials: its segments are 0600 even under umask 0.
 TEST(Faults, SharedSegmentsArePrivateToTheUser) {
     TempDir dir;
