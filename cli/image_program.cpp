@@ -20,12 +20,6 @@ namespace {
 
 char** g_argv = nullptr;
 
-std::string self_path() {
-    std::error_code ec;
-    auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
-    return ec ? std::string() : p.string();
-}
-
 // Beside parapipe (the build tree), else where `cmake --install` puts it (relative to bin/).
 std::string find_program(const std::string& self, const char* name) {
     namespace fs = std::filesystem;
@@ -49,6 +43,14 @@ int exec_program(const char* name, const char* what) {
 }  // namespace
 
 void remember_argv(char** argv) { g_argv = argv; }
+
+char** remembered_argv() { return g_argv; }
+
+std::string self_path() {
+    std::error_code ec;
+    auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string() : p.string();
+}
 
 bool needs_image_program(int argc, char** argv) {
     if (argc < 3) return false;

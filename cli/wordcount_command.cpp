@@ -13,6 +13,7 @@
 
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/malloc_tuning.hpp"
 #include "cli/output_file.hpp"
 #include "cli/size.hpp"
 #include "cli/validators.hpp"
@@ -92,14 +93,19 @@ int run_wordcount(const WordcountArgs& a) {
     if (to_file) out.emplace(a.output);  // fails now if unwritable, before any work
     // mpi: a dead rank makes mpirun kill every rank, this one too: keep no temporary file meanwhile.
     if (mpi) out.reset();
+    const std::uint64_t bytes = input_bytes(a.paths, a.common.walk_options());  // a stream counts 0
+    if (!mpi && should_tune_malloc(bytes)) {  // starts again, tuned (cli/malloc_tuning.hpp)
+        out.reset();  // its temporary file must not outlive this process image
+        restart_with_tuned_malloc();
+        if (to_file) out.emplace(a.output);
+    }
     const ProgressWhen when = output_rank ? a.common.progress_when() : ProgressWhen::never;
 
     auto t0 = std::chrono::steady_clock::now();
     const std::vector<std::string>& paths = a.paths;
     // Without --chunk-size: from the input's size and the workers (engine/chunk_size.hpp); a
     // stream counts 0 bytes (it is neither read nor waited for here).
-    const std::size_t chunk =
-        auto_chunk ? default_chunk_size(paths, workers_used(opt), a.common.walk_options()) : given_chunk;
+    const std::size_t chunk = auto_chunk ? default_chunk_size(bytes, workers_used(opt)) : given_chunk;
     auto source = wordcount::open(paths, chunk, a.common.walk_options());
     const TextSource& input = source->text();
     if (input.file_count() == 0 && !a.common.quiet && output_rank)  // only empty directories: an empty result, but say why
@@ -132,7 +138,8 @@ int run_wordcount(const WordcountArgs& a) {
     if (a.common.stats) {
         std::fprintf(stderr,
                      "bytes %llu  words %llu  unique %llu  invalid_bytes %llu  files %zu  chunks %zu\n"
-                     "wall %.3f s  %.1f MB/s  mode %s  workers %u  backups %llu  timeouts %llu  spilled_runs %llu\n",
+                     "wall %.3f s  %.1f MB/s  mode %s  workers %u  backups %llu  timeouts %llu  spilled_runs %llu  "
+                     "malloc %s\n",
                      static_cast<unsigned long long>(result.bytes), static_cast<unsigned long long>(result.total_words),
                      static_cast<unsigned long long>(result.unique_words),
                      static_cast<unsigned long long>(result.invalid_bytes), input.file_count(),
@@ -140,7 +147,7 @@ int run_wordcount(const WordcountArgs& a) {
                      std::string(to_string(opt.mode)).c_str(), workers_used(opt),
                      static_cast<unsigned long long>(run_stats.backups.load()),
                      static_cast<unsigned long long>(run_stats.timeouts.load()),
-                     static_cast<unsigned long long>(run_stats.spilled_runs.load()));
+                     static_cast<unsigned long long>(run_stats.spilled_runs.load()), malloc_tuned() ? "tuned" : "default");
         if (mpi) print_mpi_stats();
     }
     return exit_ok;

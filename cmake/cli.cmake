@@ -15,6 +15,7 @@ add_library(parapipe_cli STATIC
   cli/size.cpp
   cli/validators.cpp
   cli/image_program.cpp
+  cli/malloc_tuning.cpp
 )
 target_include_directories(parapipe_cli PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(parapipe_cli PUBLIC parapipe_core CLI11::CLI11 nlohmann_json::nlohmann_json

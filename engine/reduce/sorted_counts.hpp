@@ -7,7 +7,8 @@
 // thread, longer than counting them. Instead, a sample of the keys gives splitters that cut the
 // order into buckets (a sample sort). Each partition of the table is drained, in parallel, into
 // one piece per bucket, freeing the table as the pieces grow; the pieces are moved into the
-// result bucket by bucket, and the buckets are sorted independently, each through 24-byte
+// result (in parallel when the result is of modest size, else bucket by bucket as they are
+// freed, to keep the peak), and the buckets are sorted independently, each through 24-byte
 // references that carry the key's first 8 bytes as a big-endian number, so most comparisons
 // end on two integers.
 #include <algorithm>
@@ -85,14 +86,18 @@ void sort_bucket(std::pair<std::string, std::uint64_t>* out, std::size_t n, cons
 /// Keys per bucket the splitters aim at: small enough to sort in cache, many buckets for balance.
 inline constexpr std::size_t keys_per_bucket = std::size_t{1} << 14;
 inline constexpr std::size_t max_buckets = 256;
+/// Results smaller than this (in pairs' bytes) are sized first and filled in parallel; larger
+/// ones grow as their pieces are freed, which keeps the peak at the result's size.
+inline constexpr std::size_t in_place_bytes = std::size_t{64} << 20;
 
 /// The (key, count) pairs of `m` in `order`, its first order.limit only (0: all), with par's
-/// threads. The table is drained: it is empty afterwards. (per_bucket: for tests.)
+/// threads. The table is drained: it is empty afterwards. (per_bucket, in_place_below: for tests.)
 template <std::size_t N, class Order>
     requires ref_sorted_order<Order>
 std::vector<std::pair<std::string, std::uint64_t>> sorted_counts(PartitionedTable<std::uint64_t, N>& m,
                                                                  const Order& order, const Parallelism& par,
-                                                                 std::size_t per_bucket = keys_per_bucket) {
+                                                                 std::size_t per_bucket = keys_per_bucket,
+                                                                 std::size_t in_place_below = in_place_bytes) {
     using Pair = std::pair<std::string, std::uint64_t>;
     const auto less = [&order](const CoarseKey& a, const CoarseKey& b) { return coarse_less(order, a, b); };
     const std::size_t n = m.size();
@@ -143,34 +148,62 @@ std::vector<std::pair<std::string, std::uint64_t>> sorted_counts(PartitionedTabl
                                           splitters.begin());
     };
 
-    // Every partition drained into one piece per bucket, freeing the table as the pieces grow.
-    // Every piece is mapped and unmapped whole: pieces from the heap would stay resident after
-    // being moved into the result (glibc keeps freed chunks mid-heap), doubling the peak.
-    using Piece = std::vector<Pair, BigAllocator<Pair, 1>>;
-    std::vector<Piece> piece(N * buckets);  // partition p's keys of bucket b: piece[p * buckets + b]
-    for (std::size_t p = 0; p < N; ++p) m.part(p).release_index();
-    parallel_for_n(N, par, [&](std::size_t p) {
-        std::vector<std::uint32_t> bucket;  // each key's, in the order drain() gives them back
-        bucket.reserve(m.part(p).size());
-        std::vector<std::size_t> count(buckets, 0);
-        m.part(p).for_each([&](std::string_view k, const std::uint64_t& c) {
-            bucket.push_back(bucket_of(k, c));
-            ++count[bucket.back()];
+    // Every partition drained into one piece per bucket: piece[p * buckets + b] holds partition
+    // p's keys of bucket b. The table is freed as the pieces grow.
+    const auto drain_into = [&](auto& piece) {
+        for (std::size_t p = 0; p < N; ++p) m.part(p).release_index();
+        parallel_for_n(N, par, [&](std::size_t p) {
+            std::vector<std::uint32_t> bucket;  // each key's, in the order drain() gives them back
+            bucket.reserve(m.part(p).size());
+            std::vector<std::size_t> count(buckets, 0);
+            m.part(p).for_each([&](std::string_view k, const std::uint64_t& c) {
+                bucket.push_back(bucket_of(k, c));
+                ++count[bucket.back()];
+            });
+            for (std::size_t b = 0; b < buckets; ++b)
+                if (count[b] > 0) piece[p * buckets + b].reserve(count[b]);
+            std::size_t i = 0;
+            m.part(p).drain([&](std::string_view k, std::uint64_t&& c) {
+                piece[p * buckets + bucket[i++]].emplace_back(std::string(k), c);
+            });
         });
-        for (std::size_t b = 0; b < buckets; ++b)
-            if (count[b] > 0) piece[p * buckets + b].reserve(count[b]);
-        std::size_t i = 0;
-        m.part(p).drain([&](std::string_view k, std::uint64_t&& c) {
-            piece[p * buckets + bucket[i++]].emplace_back(std::string(k), c);
-        });
-    });
-    m.clear();
-
-    // The pieces moved into the result bucket by bucket, each freed once moved; then every
-    // bucket sorted on its own.
-    std::vector<Pair> out;
-    out.reserve(n);
+        m.clear();
+    };
     std::vector<std::size_t> bucket_begin(buckets + 1, 0);
+    std::vector<Pair> out;
+
+    if (n * sizeof(Pair) < in_place_below) {
+        // A result of modest size: sized up front, then every bucket moved from its pieces and
+        // sorted, the buckets in parallel. Moving the pieces one by one into a growing result
+        // was a serial tenth of a run on 9 MB of real text.
+        std::vector<std::vector<Pair>> piece(N * buckets);
+        drain_into(piece);
+        for (std::size_t b = 0; b < buckets; ++b) {
+            bucket_begin[b + 1] = bucket_begin[b];
+            for (std::size_t p = 0; p < N; ++p) bucket_begin[b + 1] += piece[p * buckets + b].size();
+        }
+        out.resize(n);
+        parallel_for_n(buckets, par, [&](std::size_t b) {
+            Pair* to = out.data() + bucket_begin[b];
+            for (std::size_t p = 0; p < N; ++p) {
+                std::vector<Pair>& from = piece[p * buckets + b];
+                to = std::move(from.begin(), from.end(), to);
+                std::vector<Pair>().swap(from);
+            }
+            sort_bucket(out.data() + bucket_begin[b], bucket_begin[b + 1] - bucket_begin[b], order);
+        });
+        return out;
+    }
+
+    // A big result: its memory grows only as the pieces are freed, so the peak stays that of the
+    // result. Every piece is mapped and unmapped whole: pieces from the heap would stay resident
+    // after being moved into the result (glibc keeps freed chunks mid-heap), doubling the peak.
+    // The pieces are moved into the result bucket by bucket, each freed once moved; then every
+    // bucket is sorted on its own.
+    using Piece = std::vector<Pair, BigAllocator<Pair, 1>>;
+    std::vector<Piece> piece(N * buckets);
+    drain_into(piece);
+    out.reserve(n);
     for (std::size_t b = 0; b < buckets; ++b) {
         bucket_begin[b] = out.size();
         for (std::size_t p = 0; p < N; ++p) {

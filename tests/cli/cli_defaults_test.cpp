@@ -7,8 +7,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -210,6 +214,51 @@ TEST(CliDefaults, ChunkSizeFollowsTheInputAndTheWorkers) {
     EXPECT_EQ(chunks_of(small.err), 1u) << small.err;
     EXPECT_EQ(two.out, given.out);
     EXPECT_EQ(seq.out, given.out);
+}
+
+// An input of 8 MiB or more runs in the process started again with glibc's malloc tuned
+// (cli/malloc_tuning.hpp): the same bytes out, in every mode, and no temporary output file left
+// by the first start. PARAPIPE_MALLOC=default keeps glibc's defaults; small inputs are not
+// started again.
+TEST(CliDefaults, BigInputsRunWithMallocTunedAndGiveTheSameBytes) {
+    TempDir dir;
+    std::string text;
+    for (int i = 0; text.size() < (std::size_t{8} << 20) + 4321; ++i) {
+        text += 'w';
+        text += std::to_string(i % 70001);
+        text += ' ';
+    }
+    const auto file = dir.write("in/big.txt", text);
+    const auto small = dir.write("in/small.txt", "a b b");
+    const fs::path out = dir.path() / "out";
+    fs::create_directory(out);
+    const auto count_into = [&](const std::string& name, const std::vector<std::string>& more) {
+        std::vector<std::string> args{"run", "wordcount", file, "--stats", "-o", (out / name).string()};
+        args.insert(args.end(), more.begin(), more.end());
+        return run_parapipe(args);
+    };
+    ::unsetenv("PARAPIPE_MALLOC");
+    const auto tuned = count_into("tuned.tsv", {});
+    EXPECT_EQ(tuned.code, 0) << tuned.err;
+    EXPECT_TRUE(has(tuned.err, "malloc tuned")) << tuned.err;
+    for (const char* mode : {"seq", "processes", "shm"}) {
+        const auto r = count_into(std::string(mode) + ".tsv", {"-m", mode});
+        EXPECT_TRUE(has(r.err, "malloc tuned")) << mode << ": " << r.err;
+    }
+    EXPECT_TRUE(has(run_parapipe({"run", "wordcount", small, "--stats"}).err, "malloc default"));
+    ::setenv("PARAPIPE_MALLOC", "default", 1);
+    const auto plain = count_into("default.tsv", {});
+    ::unsetenv("PARAPIPE_MALLOC");
+    EXPECT_TRUE(has(plain.err, "malloc default")) << plain.err;
+
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(out)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(names, (std::vector<std::string>{"default.tsv", "processes.tsv", "seq.tsv", "shm.tsv", "tuned.tsv"}));
+    const auto read = [&](const char* name) { return testing::read_file((out / name).string()); };
+    EXPECT_EQ(read("tuned.tsv"), read("default.tsv"));
+    for (const char* name : {"seq.tsv", "processes.tsv", "shm.tsv"}) EXPECT_EQ(read(name), read("default.tsv")) << name;
+    EXPECT_TRUE(has(read("default.tsv"), "\nw69999\t")) << "every word counted";
 }
 
 // parapipe itself loads no OpenCV and no Open MPI (start-up); image commands run in parapipe-image, with the

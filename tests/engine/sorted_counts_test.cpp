@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <random>
 #include <string>
 #include <utility>
@@ -84,19 +85,25 @@ TEST(SortedCounts, SameResultAsSortingThePairsForEveryOrderLimitAndBucketSize) {
     for (unsigned workers : {1u, 2u, 3u})
         for (std::size_t per_bucket : {std::size_t{1}, std::size_t{3}, std::size_t{100}, detail::keys_per_bucket})
             for (std::size_t limit : {std::size_t{0}, std::size_t{1}, std::size_t{10}, pairs.size() - 1, pairs.size(),
-                                      pairs.size() + 5}) {
-                detail::with_arena(workers, [&](const Parallelism& par) {
-                    auto t = table;
-                    EXPECT_EQ(detail::sorted_counts(t, MostFrequent{limit}, par, per_bucket),
-                              reference(pairs, MostFrequent{limit}))
-                        << workers << " workers, limit " << limit << ", " << per_bucket << " keys per bucket";
-                    EXPECT_TRUE(t.empty());
-                    t = table;
-                    EXPECT_EQ(detail::sorted_counts(t, ByKey{limit}, par, per_bucket), reference(pairs, ByKey{limit}))
-                        << workers << " workers, limit " << limit << ", " << per_bucket << " keys per bucket";
-                    return 0;
-                });
-            }
+                                      pairs.size() + 5})
+                // Both ways of filling the result: sized first and filled in parallel (every
+                // result is under the bound), and grown as the pieces are freed (none is).
+                for (std::size_t in_place_below : {SIZE_MAX, std::size_t{0}}) {
+                    detail::with_arena(workers, [&](const Parallelism& par) {
+                        auto t = table;
+                        EXPECT_EQ(detail::sorted_counts(t, MostFrequent{limit}, par, per_bucket, in_place_below),
+                                  reference(pairs, MostFrequent{limit}))
+                            << workers << " workers, limit " << limit << ", " << per_bucket << " keys per bucket, "
+                            << in_place_below;
+                        EXPECT_TRUE(t.empty());
+                        t = table;
+                        EXPECT_EQ(detail::sorted_counts(t, ByKey{limit}, par, per_bucket, in_place_below),
+                                  reference(pairs, ByKey{limit}))
+                            << workers << " workers, limit " << limit << ", " << per_bucket << " keys per bucket, "
+                            << in_place_below;
+                        return 0;
+                    });
+                }
 }
 
 TEST(SortedCounts, ManyKeysOnOneCountAndPrefix) {
@@ -107,7 +114,9 @@ TEST(SortedCounts, ManyKeysOnOneCountAndPrefix) {
     std::sort(pairs.begin(), pairs.end());
     auto t = table_of(pairs);
     detail::with_arena(2, [&](const Parallelism& par) {
+        auto u = t;
         EXPECT_EQ(detail::sorted_counts(t, MostFrequent{}, par, 10), reference(pairs, MostFrequent{}));
+        EXPECT_EQ(detail::sorted_counts(u, MostFrequent{}, par, 10, 0), reference(pairs, MostFrequent{}));
         return 0;
     });
 }

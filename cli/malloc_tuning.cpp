@@ -1,0 +1,47 @@
+#include "cli/malloc_tuning.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "cli/image_program.hpp"
+
+namespace parapipe::cli {
+
+namespace {
+
+// glibc.malloc.hugetlb=1: the heap and big mapped chunks are madvise()d for transparent huge
+// pages; top_pad: the heap grows 32 MiB at a time (glibc's default is 128 KiB).
+constexpr const char* tunables = "glibc.malloc.hugetlb=1:glibc.malloc.top_pad=33554432";
+
+}  // namespace
+
+bool malloc_tuned() {
+    const char* v = std::getenv(malloc_tuning_env);
+    return v != nullptr && std::strcmp(v, "tuned") == 0;
+}
+
+bool should_tune_malloc(std::uint64_t input_bytes) {
+    return input_bytes >= tune_malloc_from && std::getenv(malloc_tuning_env) == nullptr;
+}
+
+void restart_with_tuned_malloc() {
+    char** argv = remembered_argv();
+    const std::string self = self_path();
+    if (argv == nullptr || self.empty()) return;
+    // The user's own tunables come last, so that theirs win where both set the same one.
+    const char* user = std::getenv("GLIBC_TUNABLES");
+    const std::string value = user && *user ? std::string(tunables) + ":" + user : std::string(tunables);
+    if (::setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0 || ::setenv(malloc_tuning_env, "tuned", 1) != 0) return;
+    std::fflush(nullptr);
+    ::execv(self.c_str(), argv);
+    // Not started again: go on untuned, as the caller was.
+    if (user) ::setenv("GLIBC_TUNABLES", user, 1);
+    else ::unsetenv("GLIBC_TUNABLES");
+    ::unsetenv(malloc_tuning_env);
+}
+
+}  // namespace parapipe::cli
