@@ -1,5 +1,6 @@
 #include "cli/malloc_tuning.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -7,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "cli/command.hpp"
 #include "cli/image_program.hpp"
 
 namespace parapipe::cli {
@@ -17,7 +19,22 @@ namespace {
 // pages; top_pad: the heap grows 32 MiB at a time (glibc's default is 128 KiB).
 constexpr const char* tunables = "glibc.malloc.hugetlb=1:glibc.malloc.top_pad=33554432";
 
+// The signals main() handles (a run stops cleanly on them).
+sigset_t stop_signals() {
+    sigset_t set;
+    ::sigemptyset(&set);
+    ::sigaddset(&set, SIGINT);
+    ::sigaddset(&set, SIGTERM);
+    return set;
+}
+
 }  // namespace
+
+void unblock_signals_after_restart() {
+    if (!malloc_tuned()) return;
+    const sigset_t stop = stop_signals();
+    ::pthread_sigmask(SIG_UNBLOCK, &stop, nullptr);
+}
 
 bool malloc_tuned() {
     const char* v = std::getenv(malloc_tuning_env);
@@ -37,8 +54,15 @@ void restart_with_tuned_malloc() {
     const std::string value = user && *user ? std::string(tunables) + ":" + user : std::string(tunables);
     if (::setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0 || ::setenv(malloc_tuning_env, "tuned", 1) != 0) return;
     std::fflush(nullptr);
-    ::execv(self.c_str(), argv);
-    // Not started again: go on untuned, as the caller was.
+    // A Ctrl-C or SIGTERM from here on must reach the restarted process, whose handler is not
+    // installed yet: blocked signals stay pending across exec, and main() unblocks them once its
+    // handler is in place (unblock_signals_after_restart).
+    const sigset_t stop = stop_signals();
+    sigset_t old;
+    ::pthread_sigmask(SIG_BLOCK, &stop, &old);
+    if (g_cancel.load() == 0) ::execv(self.c_str(), argv);
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    // Not started again (or already stopped): go on untuned, as the caller was.
     if (user) ::setenv("GLIBC_TUNABLES", user, 1);
     else ::unsetenv("GLIBC_TUNABLES");
     ::unsetenv(malloc_tuning_env);

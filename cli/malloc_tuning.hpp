@@ -21,8 +21,12 @@ inline constexpr std::uint64_t tune_malloc_from = std::uint64_t{8} << 20;
 /// wants glibc's defaults (any other value: no exec).
 inline constexpr const char* malloc_tuning_env = "PARAPIPE_MALLOC";
 
-/// True when this process runs with the tunables (it was started again by tune_malloc()).
+/// True when this process runs with the tunables (restart_with_tuned_malloc() started it).
 bool malloc_tuned();
+
+/// In a restarted process, once main() has installed its signal handlers: lets in SIGINT and
+/// SIGTERM, which the restart blocked so that one sent meanwhile waits instead of being lost.
+void unblock_signals_after_restart();
 
 /// True for an input of `input_bytes` in a process not yet tuned, where the user has not set
 /// PARAPIPE_MALLOC.
