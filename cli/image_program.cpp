@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "cli/exit_codes.hpp"
+#include "cli/malloc_tuning.hpp"
 
 #ifndef PARAPIPE_LIBEXEC_REL
 #define PARAPIPE_LIBEXEC_REL "../libexec/parapipe"
@@ -71,7 +72,12 @@ bool needs_mpi_program(int argc, char** argv) {
     return false;
 }
 
-int exec_image_program() { return exec_program("parapipe-image", "the image pipeline"); }
+int exec_image_program() {
+    // `run image` only: the OpenCV loop `bench` compares against (`bench-baseline image`) keeps
+    // glibc's defaults, and so does `bench` itself, whose rows would pass them on.
+    if (g_argv && g_argv[1] && std::strcmp(g_argv[1], "run") == 0) set_tuned_malloc_environment();
+    return exec_program("parapipe-image", "the image pipeline");
+}
 
 int exec_mpi_program() { return exec_program("parapipe-mpi", "the mpi mode"); }
 

@@ -45,14 +45,22 @@ bool should_tune_malloc(std::uint64_t input_bytes) {
     return input_bytes >= tune_malloc_from && std::getenv(malloc_tuning_env) == nullptr;
 }
 
+bool set_tuned_malloc_environment() {
+    if (std::getenv(malloc_tuning_env) != nullptr) return false;
+    // The user's own tunables come last, so that theirs win where both set the same one.
+    const char* user = std::getenv("GLIBC_TUNABLES");
+    const std::string value = user && *user ? std::string(tunables) + ":" + user : std::string(tunables);
+    return ::setenv("GLIBC_TUNABLES", value.c_str(), 1) == 0 && ::setenv(malloc_tuning_env, "tuned", 1) == 0;
+}
+
 void restart_with_tuned_malloc() {
     char** argv = remembered_argv();
     const std::string self = self_path();
     if (argv == nullptr || self.empty()) return;
-    // The user's own tunables come last, so that theirs win where both set the same one.
-    const char* user = std::getenv("GLIBC_TUNABLES");
-    const std::string value = user && *user ? std::string(tunables) + ":" + user : std::string(tunables);
-    if (::setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0 || ::setenv(malloc_tuning_env, "tuned", 1) != 0) return;
+    const char* before = std::getenv("GLIBC_TUNABLES");
+    const std::string user = before ? before : "";
+    const bool had_user = before != nullptr;
+    if (!set_tuned_malloc_environment()) return;
     std::fflush(nullptr);
     // A Ctrl-C or SIGTERM from here on must reach the restarted process, whose handler is not
     // installed yet: blocked signals stay pending across exec, and main() unblocks them once its
@@ -63,7 +71,7 @@ void restart_with_tuned_malloc() {
     if (g_cancel.load() == 0) ::execv(self.c_str(), argv);
     ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
     // Not started again (or already stopped): go on untuned, as the caller was.
-    if (user) ::setenv("GLIBC_TUNABLES", user, 1);
+    if (had_user) ::setenv("GLIBC_TUNABLES", user.c_str(), 1);
     else ::unsetenv("GLIBC_TUNABLES");
     ::unsetenv(malloc_tuning_env);
 }

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/malloc_tuning.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace parapipe {
@@ -259,6 +260,27 @@ TEST(CliDefaults, BigInputsRunWithMallocTunedAndGiveTheSameBytes) {
     EXPECT_EQ(read("tuned.tsv"), read("default.tsv"));
     for (const char* name : {"seq.tsv", "processes.tsv", "shm.tsv"}) EXPECT_EQ(read(name), read("default.tsv")) << name;
     EXPECT_TRUE(has(read("default.tsv"), "\nw69999\t")) << "every word counted";
+}
+
+// The environment `run image` hands to parapipe-image: glibc's tunables ahead of the user's
+// (which win), once; nothing when PARAPIPE_MALLOC is set.
+TEST(CliDefaults, TunedMallocEnvironmentKeepsTheUsersTunablesLast) {
+    ::unsetenv("PARAPIPE_MALLOC");
+    ::setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=1", 1);
+    ASSERT_TRUE(cli::set_tuned_malloc_environment());
+    EXPECT_STREQ(std::getenv("GLIBC_TUNABLES"),
+                 "glibc.malloc.hugetlb=1:glibc.malloc.top_pad=33554432:glibc.malloc.arena_max=1");
+    EXPECT_STREQ(std::getenv("PARAPIPE_MALLOC"), "tuned");
+    EXPECT_TRUE(cli::malloc_tuned());
+    EXPECT_FALSE(cli::set_tuned_malloc_environment());  // already tuned: not added twice
+    EXPECT_STREQ(std::getenv("GLIBC_TUNABLES"),
+                 "glibc.malloc.hugetlb=1:glibc.malloc.top_pad=33554432:glibc.malloc.arena_max=1");
+    ::setenv("PARAPIPE_MALLOC", "default", 1);
+    ::unsetenv("GLIBC_TUNABLES");
+    EXPECT_FALSE(cli::set_tuned_malloc_environment());
+    EXPECT_EQ(std::getenv("GLIBC_TUNABLES"), nullptr);
+    EXPECT_FALSE(cli::malloc_tuned());
+    ::unsetenv("PARAPIPE_MALLOC");
 }
 
 // parapipe itself loads no OpenCV and no Open MPI (start-up); image commands run in parapipe-image, with the
