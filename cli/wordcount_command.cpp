@@ -93,7 +93,8 @@ int run_wordcount(const WordcountArgs& a) {
     if (to_file) out.emplace(a.output);  // fails now if unwritable, before any work
     // mpi: a dead rank makes mpirun kill every rank, this one too: keep no temporary file meanwhile.
     if (mpi) out.reset();
-    const std::uint64_t bytes = input_bytes(a.paths, a.common.walk_options());  // a stream counts 0
+    // A stream counts 0. mpi with a given chunk size needs no size: each rank walks its own files.
+    const std::uint64_t bytes = mpi && !auto_chunk ? 0 : input_bytes(a.paths, a.common.walk_options());
     if (!mpi && should_tune_malloc(bytes)) {  // starts again, tuned (cli/malloc_tuning.hpp)
         out.reset();  // its temporary file must not outlive this process image
         restart_with_tuned_malloc();

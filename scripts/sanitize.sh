@@ -10,8 +10,14 @@
 # Both runs set PARAPIPE_TEST_SMALL=1: heavy tests use smaller inputs, the 2 GiB memory test
 # is skipped (shadow memory makes RSS meaningless anyway).
 #
+# Both build with clang (CXX, default clang++; the test job installs it for fuzzing anyway): it
+# compiles the sanitized suite about a quarter faster than g++ (tests/engine/flow_test.cpp under
+# ASan+UBSan: 84 s at clang -O1 against 112 s at g++ -Og), and it keeps the code building with a
+# second compiler (clang 14 rejects a lambda that captures a structured binding; g++ takes it).
+#
 # Usage: scripts/sanitize.sh [asan|tsan|all]     (default: all)
-# Env:   JOBS (default 2), CMAKE_BUILD_TYPE (default RelWithDebInfo), CTEST_ARGS (extra args)
+# Env:   JOBS (default 2), CXX (default clang++), CMAKE_BUILD_TYPE (default RelWithDebInfo),
+#        CTEST_ARGS (extra args)
 # Exit status: non-zero when a build fails or a test fails or a sanitizer reports an error.
 set -euo pipefail
 
@@ -19,6 +25,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${JOBS:-2}
 build_type=${CMAKE_BUILD_TYPE:-RelWithDebInfo}
 what=${1:-all}
+export CXX=${CXX:-clang++}
 
 export PARAPIPE_TEST_SMALL=1
 # Any UBSan finding fails the test that triggered it (the default only prints and goes on).
@@ -49,12 +56,10 @@ configure_and_build() {  # dir sanitizers [target...]
     local dir=$1 san=$2
     shift 2
     # No MPI: its tests run through mpirun in the Release stage only (Open MPI's own leaks and
-    # races would drown ours). -Og and line tables only: the same stack traces (function, file,
-    # line) as -O1, which the sanitizers' documentation recommends, at about two thirds of its
-    # compile time (UBSan's checks make the optimizer the bulk of the build), and tests run about
-    # as fast.
-    cmake -S "$root" -B "$root/$dir" -DCMAKE_BUILD_TYPE="$build_type" -DPARAPIPE_SANITIZE="$san" \
-        -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-Og -g1 -DNDEBUG" -DCMAKE_UNITY_BUILD=ON \
+    # races would drown ours). -O1, as the sanitizers' documentation recommends, and line tables
+    # only: the same stack traces (function, file, line) as full debug information.
+    cmake -S "$root" -B "$root/$dir" -DCMAKE_CXX_COMPILER="$CXX" -DCMAKE_BUILD_TYPE="$build_type" -DPARAPIPE_SANITIZE="$san" \
+        -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DCMAKE_UNITY_BUILD=ON \
         -DBUILD_TESTING=ON -DPARAPIPE_BUILD_BENCH=OFF -DPARAPIPE_BUILD_FUZZ=OFF -DPARAPIPE_WITH_MPI=OFF
     if [[ $# -gt 0 ]]; then
         cmake --build "$root/$dir" -j"$jobs" --target "$@"

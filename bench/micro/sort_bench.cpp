@@ -1,7 +1,10 @@
 // The end of count_by_key: the merged table turned into the result, most frequent first.
 // BM_SortCounts/pairs: drain the table into (std::string, count) pairs, then sort them as one
 // range (detail::take_pairs + detail::sort_result: other orders than ByKey and MostFrequent);
-// BM_SortCounts/buckets: the sample sort on key prefixes (detail::sorted_counts).
+// BM_SortCounts/buckets: the sample sort on key prefixes (detail::sorted_counts), the result
+// sized first and filled bucket by bucket in parallel (results under detail::in_place_bytes);
+// BM_SortCounts/buckets_grown: the same sort, the result grown as its pieces are freed (larger
+// results take this path, which keeps the peak at the result's size).
 // Arguments: distinct keys, threads. The keys are words of 1 to 14
 // letters with Zipf-like counts, so most of them tie on a count of 1 or 2, as in real text.
 #include <benchmark/benchmark.h>
@@ -35,7 +38,9 @@ const Table& table_of(std::size_t n) {
     return t;
 }
 
-template <bool Refs>
+enum class Way { pairs, buckets, buckets_grown };
+
+template <Way W>
 void BM_SortCounts(benchmark::State& state) {
     const auto n = static_cast<std::size_t>(state.range(0));
     const auto threads = static_cast<unsigned>(state.range(1));
@@ -45,8 +50,10 @@ void BM_SortCounts(benchmark::State& state) {
         Table t = base;
         state.ResumeTiming();
         auto out = detail::with_arena(threads, [&](const Parallelism& par) {
-            if constexpr (Refs) {
+            if constexpr (W == Way::buckets) {
                 return detail::sorted_counts(t, MostFrequent{}, par);
+            } else if constexpr (W == Way::buckets_grown) {
+                return detail::sorted_counts(t, MostFrequent{}, par, detail::keys_per_bucket, 0);
             } else {
                 auto pairs = detail::take_pairs(std::move(t));
                 detail::sort_result(pairs, MostFrequent{}, 0, par);
@@ -61,13 +68,18 @@ void BM_SortCounts(benchmark::State& state) {
     }
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
 }
-BENCHMARK(BM_SortCounts<false>)
+BENCHMARK(BM_SortCounts<Way::pairs>)
     ->Name("BM_SortCounts/pairs")
     ->ArgsProduct({{175'000, 2'000'000}, {1, 2}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-BENCHMARK(BM_SortCounts<true>)
+BENCHMARK(BM_SortCounts<Way::buckets>)
     ->Name("BM_SortCounts/buckets")
+    ->ArgsProduct({{175'000, 2'000'000}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_SortCounts<Way::buckets_grown>)
+    ->Name("BM_SortCounts/buckets_grown")
     ->ArgsProduct({{175'000, 2'000'000}, {1, 2}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

@@ -29,7 +29,7 @@ public:
 
     PartitionedTable() = default;
     PartitionedTable(std::initializer_list<std::pair<std::string_view, V>> init) {
-        for (const auto& [k, v] : init) slot(k, [&] { return v; });
+        for (const auto& kv : init) slot(kv.first, [&] { return kv.second; });
     }
 
     std::size_t size() const {

@@ -191,7 +191,7 @@ public:
     }
     ~StringTable() { clear(); }
     StringTable(std::initializer_list<std::pair<std::string_view, V>> init) {
-        for (const auto& [k, v] : init) slot(k, [&] { return v; });
+        for (const auto& kv : init) slot(kv.first, [&] { return kv.second; });
     }
 
     /// Same keys with equal values (order of insertion aside).

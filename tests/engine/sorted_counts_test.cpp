@@ -42,7 +42,7 @@ Pairs awkward_keys() {
 
 PartitionedTable<std::uint64_t> table_of(const Pairs& pairs) {
     PartitionedTable<std::uint64_t> t;
-    for (const auto& [k, n] : pairs) t.slot(k, [&] { return n; });
+    for (const auto& kn : pairs) t.slot(kn.first, [&] { return kn.second; });
     return t;
 }
 

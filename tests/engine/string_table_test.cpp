@@ -96,7 +96,7 @@ TEST(StringTable, MatchesAMapPastTheSizeItMapsItself) {
     StringTable<std::uint64_t> c(a);
     c.reset();
     EXPECT_TRUE(c.empty());
-    for (const auto& [k, n] : expect) c.slot(k, [&] { return n; });
+    for (const auto& kn : expect) c.slot(kn.first, [&] { return kn.second; });
     EXPECT_EQ(contents(c), expect);
     std::map<std::string, std::uint64_t> drained;
     a.drain([&](std::string_view k, std::uint64_t&& v) { drained.emplace(std::string(k), v); });
