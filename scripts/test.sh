@@ -13,9 +13,10 @@ echo "== ctest (Release)"
 echo "== example project against a staged install"
 rm -rf build/stage build/examples
 cmake --install build --prefix build/stage >/dev/null
-# -O1: the programs are built to be checked, not timed; -O2 costs about a third more to compile.
+# -O0: the programs are built to be checked, not timed (61 s to build against 80 s at -O1; the
+# checks take as long either way, their runs are short).
 cmake -S examples -B build/examples -DCMAKE_PREFIX_PATH="$PWD/build/stage" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -DNDEBUG" >/dev/null
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O0 -DNDEBUG" >/dev/null
 cmake --build build/examples -j2 >/dev/null
 tests/examples/check.sh build/examples
 

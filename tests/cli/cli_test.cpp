@@ -246,6 +246,9 @@ TEST(Cli, MemoryLimitSpillsAndGivesTheSameBytes) {
         auto want = run_parapipe({"run", "wordcount", file, "-m", "seq", "--memory-limit", "0", "-f", fmt});
         ASSERT_EQ(want.code, 0) << want.err;
         for (const std::string mode : {"seq", "threads", "processes", "shm"}) {
+            // The output is formatted after the merge, the same way in every mode: under the
+            // sanitizers JSON is checked in one mode.
+            if (testing::test_small() && fmt == "json" && mode != "processes") continue;
             SCOPED_TRACE(mode + " " + fmt);
             const std::string out = (tmp.path() / ("out-" + mode + "." + fmt)).string();
             auto r = run_parapipe({"run", "wordcount", file, "-m", mode, "-j", "2", "--memory-limit", "16MiB", "-f", fmt,
