@@ -242,9 +242,11 @@ TEST(Cli, MemoryLimitSpillsAndGivesTheSameBytes) {
     const std::string file = tmp.write("words.txt", text);
     const std::string was = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "";
     ::setenv("TMPDIR", spill.path().c_str(), 1);
+    std::string want_tsv;
     for (const std::string fmt : {"tsv", "json"}) {
         auto want = run_parapipe({"run", "wordcount", file, "-m", "seq", "--memory-limit", "0", "-f", fmt});
         ASSERT_EQ(want.code, 0) << want.err;
+        if (fmt == "tsv") want_tsv = want.out;
         for (const std::string mode : {"seq", "threads", "processes", "shm"}) {
             // The output is formatted after the merge, the same way in every mode: under the
             // sanitizers JSON is checked in one mode.
@@ -261,13 +263,14 @@ TEST(Cli, MemoryLimitSpillsAndGivesTheSameBytes) {
             EXPECT_TRUE(fs::is_empty(spill.path())) << "the spill folder is left behind";
         }
     }
-    // A stream is read in windows: they spill into one folder, merged once at the end.
-    const std::string want = run_parapipe({"run", "wordcount", file, "--memory-limit", "0"}).out;
+    // A stream is read in windows: they spill into one folder, merged once at the end (under the
+    // sanitizers in shm, the mode with the most to clean up).
     for (const std::string mode : {"seq", "shm"}) {
+        if (testing::test_small() && mode == "seq") continue;
         auto r = run_parapipe({"run", "wordcount", "-", "-m", mode, "-j", "2", "--memory-limit", "16MiB", "--stats"}, text);
         EXPECT_EQ(r.code, 0) << r.err;
         EXPECT_TRUE(std::regex_search(r.err, std::regex("spilled_runs [1-9]"))) << mode << r.err;
-        EXPECT_TRUE(r.out == want) << mode << ": stdin output differs";
+        EXPECT_TRUE(r.out == want_tsv) << mode << ": stdin output differs";
         EXPECT_TRUE(fs::is_empty(spill.path()));
     }
     auto top = run_parapipe({"run", "wordcount", file, "--memory-limit", "16MiB", "-k", "5"});
