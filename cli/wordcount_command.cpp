@@ -124,16 +124,21 @@ int run_wordcount(const WordcountArgs& a) {
 
     if (!output_rank) return exit_ok;
     if (to_file && !out) out.emplace(a.output);
+    // The result is formatted on the run's threads (one in seq mode; the ranks' threads in mpi).
+    const unsigned format_threads = workers_used(opt);
     // Written in pieces: a result that spilled is read from disk as it is written. A failure
     // midway leaves no output file (OutputFile is committed only at the end).
     if (out) {
-        wordcount::write(result, fmt, [&](std::string_view s) { out->write(s); });
+        wordcount::write(result, fmt, [&](std::string_view s) { out->write(s); }, format_threads);
         out->commit();
     } else {
-        wordcount::write(result, fmt, [](std::string_view s) {
-            if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size())
-                throw Error(std::string("cannot write to standard output: ") + std::strerror(errno));
-        });
+        wordcount::write(
+            result, fmt,
+            [](std::string_view s) {
+                if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size())
+                    throw Error(std::string("cannot write to standard output: ") + std::strerror(errno));
+            },
+            format_threads);
         if (std::fflush(stdout) != 0) throw Error(std::string("cannot write to standard output: ") + std::strerror(errno));
     }
     if (a.common.stats) {

@@ -1,68 +1,148 @@
 #include "cli/wordcount_format.hpp"
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include <oneapi/tbb/parallel_pipeline.h>
+
 #include <nlohmann/json.hpp>
+
+#include <parapipe/engine/detail/parallel.hpp>
 
 #include "cli/csv.hpp"
 
 namespace parapipe::wordcount {
 
-void write(const Result& r, Format f, const std::function<void(std::string_view)>& sink) {
-    constexpr std::size_t piece = std::size_t{1} << 20;
-    std::string out;
-    auto flush = [&](bool always) {
-        if (out.size() >= piece || (always && !out.empty())) {
-            sink(out);
-            out.clear();
-        }
-    };
+namespace {
+
+constexpr std::size_t piece = std::size_t{1} << 20;
+
+/// Appends one word's line (tsv, csv) or array element (json) to `out`; json puts a comma before
+/// every word but the first. A tsv word of a MiB or more is handed to the sink as it is, by the
+/// caller, which passes an empty `w` here for it.
+void append_word(std::string& out, Format f, std::string_view w, std::uint64_t n, bool first) {
     switch (f) {
         case Format::tsv:
-            r.for_each_word([&](std::string_view w, std::uint64_t n) {
-                if (w.size() >= piece) {  // a huge word goes out as it is: no copy of it in `out`
-                    flush(true);
-                    sink(w);
-                } else {
-                    out += w;
-                }
-                out += '\t';
-                out += std::to_string(n);
-                out += '\n';
-                flush(false);
-            });
+            out += w;
+            out += '\t';
+            out += std::to_string(n);
+            out += '\n';
             break;
         case Format::csv:
-            out = "word,count\n";
-            r.for_each_word([&](std::string_view w, std::uint64_t n) {
-                out += csv_field(std::string(w)) + ',' + std::to_string(n) + '\n';
-                flush(false);
-            });
+            out += csv_field(std::string(w));
+            out += ',';
+            out += std::to_string(n);
+            out += '\n';
             break;
-        case Format::json: {
+        case Format::json:
             // The bytes nlohmann's compact dump() gives for the whole object, written word by word.
-            out = "{\"words\":[";
-            bool first = true;
-            r.for_each_word([&](std::string_view w, std::uint64_t n) {
-                if (!first) out += ',';
-                first = false;
-                out += "{\"word\":";
-                out += nlohmann::ordered_json(std::string(w)).dump();
-                out += ",\"count\":";
-                out += std::to_string(n);
-                out += '}';
-                flush(false);
-            });
-            out += "],\"total_words\":" + std::to_string(r.total_words) +
-                   ",\"unique_words\":" + std::to_string(r.unique_words) + ",\"bytes\":" + std::to_string(r.bytes) +
-                   ",\"invalid_bytes\":" + std::to_string(r.invalid_bytes) + "}\n";
+            if (!first) out += ',';
+            out += "{\"word\":";
+            out += nlohmann::ordered_json(std::string(w)).dump();
+            out += ",\"count\":";
+            out += std::to_string(n);
+            out += '}';
             break;
-        }
     }
-    flush(true);
 }
 
-std::string format(const Result& r, Format f) {
+bool huge(Format f, std::string_view w) { return f == Format::tsv && w.size() >= piece; }
+
+std::string head(Format f) {
+    switch (f) {
+        case Format::tsv: return {};
+        case Format::csv: return "word,count\n";
+        case Format::json: return "{\"words\":[";
+    }
+    return {};
+}
+
+std::string tail(const Result& r, Format f) {
+    if (f != Format::json) return {};
+    return "],\"total_words\":" + std::to_string(r.total_words) + ",\"unique_words\":" + std::to_string(r.unique_words) +
+           ",\"bytes\":" + std::to_string(r.bytes) + ",\"invalid_bytes\":" + std::to_string(r.invalid_bytes) + "}\n";
+}
+
+// Below this many held words the formatting stays on the calling thread.
+constexpr std::size_t parallel_from = std::size_t{1} << 16;
+constexpr std::size_t words_per_block = std::size_t{1} << 14;
+
+/// A held result formatted in blocks of words on `workers` threads and handed to the sink in
+/// order (a oneTBB pipeline: a few blocks in flight, so the text is never held whole). On 20
+/// million distinct words the formatting was a serial half second at the end of every run.
+void write_parallel(const Result& r, Format f, const std::function<void(std::string_view)>& sink, unsigned workers) {
+    // A block's text, cut before each huge word, which is handed to the sink as it is.
+    using Block = std::vector<std::pair<std::string, std::string_view>>;
+    const std::size_t n = r.words.size();
+    detail::with_arena(workers, [&](const Parallelism&) {
+        std::size_t next = 0;
+        tbb::parallel_pipeline(
+            2 * workers,
+            tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
+                                                [&](tbb::flow_control& fc) -> std::size_t {
+                                                    if (next >= n) {
+                                                        fc.stop();
+                                                        return 0;
+                                                    }
+                                                    const std::size_t b = next;
+                                                    next += words_per_block;
+                                                    return b;
+                                                }) &
+                tbb::make_filter<std::size_t, Block>(tbb::filter_mode::parallel,
+                                                     [&](std::size_t b) {
+                                                         Block block;
+                                                         std::string out;
+                                                         for (std::size_t i = b; i < std::min(n, b + words_per_block); ++i) {
+                                                             const auto& [w, c] = r.words[i];
+                                                             if (huge(f, w)) {
+                                                                 block.emplace_back(std::move(out), w);
+                                                                 out.clear();
+                                                                 append_word(out, f, {}, c, i == 0);
+                                                             } else {
+                                                                 append_word(out, f, w, c, i == 0);
+                                                             }
+                                                         }
+                                                         block.emplace_back(std::move(out), std::string_view{});
+                                                         return block;
+                                                     }) &
+                tbb::make_filter<Block, void>(tbb::filter_mode::serial_in_order, [&](const Block& block) {
+                    for (const auto& [text, word] : block) {
+                        if (!text.empty()) sink(text);
+                        if (!word.empty()) sink(word);
+                    }
+                }));
+        return true;
+    });
+}
+
+}  // namespace
+
+void write(const Result& r, Format f, const std::function<void(std::string_view)>& sink, unsigned workers) {
+    if (const std::string h = head(f); !h.empty()) sink(h);
+    if (!r.spilled && workers > 1 && r.words.size() >= parallel_from) {
+        write_parallel(r, f, sink, workers);
+    } else {
+        std::string out;
+        bool first = true;
+        r.for_each_word([&](std::string_view w, std::uint64_t n) {
+            if (huge(f, w)) {  // a huge word goes out as it is: no copy of it in `out`
+                if (!out.empty()) sink(out), out.clear();
+                sink(w);
+                w = {};
+            }
+            append_word(out, f, w, n, first);
+            first = false;
+            if (out.size() >= piece) sink(out), out.clear();
+        });
+        if (!out.empty()) sink(out);
+    }
+    if (const std::string t = tail(r, f); !t.empty()) sink(t);
+}
+
+std::string format(const Result& r, Format f, unsigned workers) {
     std::string text;
-    write(r, f, [&](std::string_view s) { text += s; });
+    write(r, f, [&](std::string_view s) { text += s; }, workers);
     return text;
 }
 

@@ -109,5 +109,21 @@ TEST(WordCount, FormatsCsvAndJson) {
     EXPECT_EQ(j["invalid_bytes"], 1);
 }
 
+// A large result is formatted in blocks on several threads: the bytes are those of one thread,
+// in every format, with a huge word (handed to the sink as it is) inside a block.
+TEST(WordCount, FormatsOnThreadsAsOnOne) {
+    wordcount::Result r;
+    for (std::size_t i = 0; i < 100'000; ++i)
+        r.words.emplace_back(i == 40'000 ? std::string(std::size_t{1} << 20, 'h') : "w\"," + std::to_string(i), 100'000 - i);
+    r.total_words = 1, r.unique_words = r.words.size();
+    for (auto f : {wordcount::Format::tsv, wordcount::Format::csv, wordcount::Format::json}) {
+        const std::string one = wordcount::format(r, f, 1);
+        EXPECT_GT(one.size(), std::size_t{1} << 20);
+        EXPECT_EQ(wordcount::format(r, f, 2), one);
+        EXPECT_EQ(wordcount::format(r, f, 3), one);
+    }
+    EXPECT_EQ(nlohmann::json::parse(wordcount::format(r, wordcount::Format::json, 2))["words"][99'999]["count"], 1);
+}
+
 }  // namespace
 }  // namespace parapipe
