@@ -11,6 +11,7 @@
 //   static void load(const stored&, T&);
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -38,6 +39,20 @@ concept ShmStorable = requires(const T& c, T& m, const shm::VoidAlloc& a, typena
 namespace detail {
 template <class T>
 using stored_t = typename ShmCodec<T>::stored;
+
+/// Set by a Mode::shm run on its coordinator's thread, and so inherited by the workers it forks:
+/// the name prefix of segments that a codec may create for a big partial
+/// (engine/reduce/string_table_codec.hpp). Empty elsewhere: codecs store in the region only.
+inline thread_local std::string shm_side_prefix;
+/// Segments made so far by this worker's codecs (a partial may hold several tables of any type).
+inline thread_local unsigned shm_side_count = 0;
+/// What puts back the tables a worker's store moved into segments of their own, should the rest
+/// of its partial not fit the region (then all of it goes down the pipe): undo_side_stores().
+inline thread_local std::vector<std::function<void()>> shm_side_undo;
+inline void undo_side_stores() {
+    for (auto& undo : shm_side_undo) undo();
+    shm_side_undo.clear();
+}
 
 template <class M>
 concept ShmMap = MapLike<M> && ShmStorable<typename M::key_type> && ShmStorable<typename M::mapped_type>;

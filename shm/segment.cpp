@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <random>
+#include <vector>
 
 
 namespace parapipe::shm {
@@ -25,13 +26,20 @@ std::size_t shm_free_bytes() {
     return static_cast<std::size_t>(st.f_bavail) * st.f_frsize;
 }
 
-Segment::Segment(std::size_t bytes) : size_(bytes) {
+namespace {
+std::string unique_name() {
+    std::random_device rd;
+    return std::string(Segment::prefix) + std::to_string(::getpid()) + "-" + std::to_string(rd());
+}
+}  // namespace
+
+Segment::Segment(std::size_t bytes) : Segment(unique_name(), bytes) {}
+
+Segment::Segment(std::string name, std::size_t bytes) : name_(std::move(name)), size_(bytes) {
     remove_stale();
     if (std::size_t free = shm_free_bytes(); free < bytes)
         throw SegmentError("/dev/shm has " + mib(free) + " free but the shared segment needs " + mib(bytes) +
                     "; free space in /dev/shm or use --mode processes");
-    std::random_device rd;
-    name_ = std::string(prefix) + std::to_string(::getpid()) + "-" + std::to_string(rd());
     try {
         // 0600, whatever the umask (Boost sets it with fchmod): other users must not read a run's partials.
         object_ = std::make_unique<bip::shared_memory_object>(bip::create_only, name_.c_str(), bip::read_write,
@@ -58,12 +66,49 @@ void Segment::reserve() {
     }
 }
 
+Segment::Segment(Open, std::string name) : name_(std::move(name)), size_(0) {
+    try {
+        object_ = std::make_unique<bip::shared_memory_object>(bip::open_only, name_.c_str(), bip::read_write);
+        bip::offset_t n = 0;
+        object_->get_size(n);
+        size_ = static_cast<std::size_t>(n);
+        map();
+    } catch (const bip::interprocess_exception& e) {
+        region_.reset();
+        object_.reset();
+        bip::shared_memory_object::remove(name_.c_str());
+        throw SegmentError("cannot open shared segment " + name_ + ": " + e.what());
+    }
+}
+
 void Segment::map() { region_ = std::make_unique<bip::mapped_region>(*object_, bip::read_write); }
 
 Segment::~Segment() {
     region_.reset();
     object_.reset();
-    bip::shared_memory_object::remove(name_.c_str());
+    if (!keep_) bip::shared_memory_object::remove(name_.c_str());
+}
+
+void Segment::release(std::size_t offset, std::size_t bytes) {
+    constexpr std::size_t page = 4096;
+    const std::size_t from = (offset + page - 1) / page * page, to = (offset + bytes) / page * page;
+    if (to <= from) return;
+    // Best effort: a filesystem without hole punching keeps the pages until the segment goes.
+    [[maybe_unused]] int rc = ::fallocate(object_->get_mapping_handle().handle, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                                          static_cast<off_t>(from), static_cast<off_t>(to - from));
+}
+
+int Segment::remove_named(const std::string& name_prefix) {
+    int removed = 0;
+    DIR* dir = ::opendir("/dev/shm");
+    if (!dir) return 0;
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(dir))
+        if (std::string n = e->d_name; n.rfind(name_prefix, 0) == 0) names.push_back(std::move(n));
+    ::closedir(dir);
+    for (const std::string& n : names)
+        if (bip::shared_memory_object::remove(n.c_str())) ++removed;
+    return removed;
 }
 
 void Segment::grow(std::size_t new_size) {

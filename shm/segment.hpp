@@ -25,6 +25,12 @@ public:
     /// Creates and maps a segment of `bytes`. Throws SegmentError naming the shortfall when
     /// /dev/shm cannot hold it. Removes segments of dead runs first.
     explicit Segment(std::size_t bytes);
+    /// The same, named `name` (which must start with prefix and the pid of the run's coordinator,
+    /// so that remove_stale() knows whose it is).
+    Segment(std::string name, std::size_t bytes);
+    /// Maps the existing segment `name` read-write; it is removed on destruction.
+    struct Open {};
+    Segment(Open, std::string name);
     ~Segment();
     Segment(const Segment&) = delete;
     Segment& operator=(const Segment&) = delete;
@@ -37,8 +43,17 @@ public:
     /// the mapping moves, so raw pointers into it are invalid afterwards (offsets stay valid).
     void grow(std::size_t new_size);
 
+    /// Leaves the segment in /dev/shm on destruction: another process opens and removes it.
+    void keep() { keep_ = true; }
+
+    /// Gives the pages of [offset, offset + bytes) back to the system (whole pages inside it);
+    /// they read as zeros afterwards.
+    void release(std::size_t offset, std::size_t bytes);
+
     /// Removes segments left by runs whose coordinator died (pid in the name no longer exists).
     static int remove_stale();
+    /// Removes every segment whose name starts with `name_prefix`; returns how many.
+    static int remove_named(const std::string& name_prefix);
 
     static constexpr const char* prefix = "parapipe-";
 
@@ -47,6 +62,7 @@ private:
     void map();
     std::string name_;
     std::size_t size_;
+    bool keep_ = false;
     std::unique_ptr<boost::interprocess::shared_memory_object> object_;
     std::unique_ptr<boost::interprocess::mapped_region> region_;
 };

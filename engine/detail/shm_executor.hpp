@@ -11,6 +11,8 @@
 // region comes serialized down the worker's pipe instead (no chunk runs twice), read by a thread
 // per worker so that several decode at once; for a type with no serializer, the region grows once
 // every worker has exited (nobody else maps the segment then).
+// A big keyed partial (millions of keys) goes as an image of its table's memory into a segment
+// of the worker's own, named for the run (SideSegments), which the coordinator copies and removes.
 // Stuck workers and stragglers: engine/detail/stragglers.hpp.
 #include <fcntl.h>
 #include <poll.h>
@@ -103,6 +105,24 @@ struct ShmLayout {
     }
 };
 
+/// Segments of the run's workers' own (a big keyed partial's image, engine/reduce/
+/// string_table_codec.hpp): their name prefix is set for the workers to inherit, and whatever
+/// the coordinator did not load and remove (a failed run, a superseded worker) goes when the
+/// run ends, after every worker is dead.
+class SideSegments {
+public:
+    explicit SideSegments(const shm::Segment& main) : prefix_(main.name() + "-side-") { shm_side_prefix = prefix_; }
+    ~SideSegments() {
+        shm_side_prefix.clear();
+        shm::Segment::remove_named(prefix_);
+    }
+    SideSegments(const SideSegments&) = delete;
+    SideSegments& operator=(const SideSegments&) = delete;
+
+private:
+    std::string prefix_;
+};
+
 /// One run in Mode::shm: the segment, the workers, and the coordinator's bookkeeping.
 template <class P, class R>
 class ShmRun {
@@ -111,7 +131,7 @@ class ShmRun {
 
 public:
     ShmRun(const Plan<P, R>& plan, const RunOptions& opt)
-        : plan_(plan), opt_(opt), n_(plan.chunk_count), layout_(n_, opt), segment_(layout_.end),
+        : plan_(plan), opt_(opt), n_(plan.chunk_count), layout_(n_, opt), segment_(layout_.end), sides_(segment_),
           ledger_(n_, opt.max_attempts), clock_(opt), redo_(layout_.slots), idle_deaths_(layout_.slots, 0),
           alive_(layout_.slots, false), piped_(layout_.slots), timed_out_(layout_.slots, false),
           seen_(layout_.slots, 0), backed_up_(n_, 0), spill_(plan, opt, layout_.width + 1), pid_of_(layout_.slots, -1),
@@ -237,10 +257,13 @@ private:
             s->result_offset = static_cast<std::uint64_t>(reinterpret_cast<char*>(stored) - base);
             s->state.store(static_cast<int>(SlotState::flushed));
         } catch (const bip::bad_alloc&) {
+            undo_side_stores();
             return too_big(s, partial, out);
         } catch (const bip::interprocess_exception&) {
+            undo_side_stores();
             return too_big(s, partial, out);  // region too small to even start
         }
+        shm_side_undo.clear();
         return 0;
     }
 
@@ -574,6 +597,7 @@ private:
     const std::size_t n_;
     ShmLayout layout_;
     shm::Segment segment_;
+    SideSegments sides_;  // before the pool: removed once the workers are dead
     std::vector<std::unique_ptr<shm::Segment>> extras_;
     AttemptLedger ledger_;
     ChunkClock clock_;

@@ -341,6 +341,97 @@ public:
         size_ = 0;
     }
 
+    // ---- the table's memory as one image (values trivially copyable) ----------------------
+    // For Mode::shm: a big partial crosses to the coordinator through a segment of its own as
+    // its blocks and index copied whole, with no record encoded and no key hashed again
+    // (engine/reduce/string_table_codec.hpp). Layout, in 8-byte words: size, index slots,
+    // shift, blocks; each block's size and used bytes; the index; each block's used bytes.
+
+    /// Bytes of the image.
+    std::size_t image_bytes() const
+        requires std::is_trivially_copyable_v<V>
+    {
+        std::size_t n = 8 * (4 + 2 * blocks_.size()) + slots_.size() * sizeof(Slot);
+        for (const Block& b : blocks_) n += (b.used + 7) / 8 * 8;
+        return n;
+    }
+
+    /// Writes the image at `to`; returns its end.
+    char* write_image(char* to) const
+        requires std::is_trivially_copyable_v<V>
+    {
+        const auto word = [&](std::uint64_t w) { std::memcpy(to, &w, 8), to += 8; };
+        word(size_), word(slots_.size()), word(static_cast<std::uint64_t>(shift_)), word(blocks_.size());
+        for (const Block& b : blocks_) word(b.size), word(b.used);
+        if (!slots_.empty()) std::memcpy(to, slots_.data(), slots_.size() * sizeof(Slot));
+        to += slots_.size() * sizeof(Slot);
+        for (const Block& b : blocks_) {
+            if (b.used > 0) std::memcpy(to, b.data.get(), b.used);
+            to += (b.used + 7) / 8 * 8;
+        }
+        return to;
+    }
+
+    /// The same, giving each block back once copied: the table is empty afterwards, and the
+    /// image and the table are never both held whole.
+    char* move_image(char* to)
+        requires std::is_trivially_copyable_v<V>
+    {
+        const auto word = [&](std::uint64_t w) { std::memcpy(to, &w, 8), to += 8; };
+        word(size_), word(slots_.size()), word(static_cast<std::uint64_t>(shift_)), word(blocks_.size());
+        for (const Block& b : blocks_) word(b.size), word(b.used);
+        if (!slots_.empty()) std::memcpy(to, slots_.data(), slots_.size() * sizeof(Slot));
+        to += slots_.size() * sizeof(Slot);
+        release_index();
+        for (Block& b : blocks_) {
+            if (b.used > 0) std::memcpy(to, b.data.get(), b.used);
+            to += (b.used + 7) / 8 * 8;
+            b.data.reset();
+        }
+        blocks_.clear();
+        size_ = 0;
+        return to;
+    }
+
+    /// Replaces this table by the image at `from` (write_image's bytes); returns its end. Each
+    /// piece of the image, once copied, is handed to release(const char* p, std::size_t n), so
+    /// that its pages may be given back while the rest is read.
+    template <class Release>
+    const char* read_image(const char* from, Release&& release)
+        requires std::is_trivially_copyable_v<V>
+    {
+        clear();
+        const auto word = [&] {
+            std::uint64_t w;
+            std::memcpy(&w, from, 8);
+            from += 8;
+            return w;
+        };
+        const std::uint64_t n = word(), slots = word(), shift = word(), blocks = word();
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> sizes(blocks);
+        for (auto& [size, used] : sizes) size = word(), used = word();
+        if (slots > 0) {
+            slots_.resize(slots);
+            std::memcpy(slots_.data(), from, slots * sizeof(Slot));
+            release(from, slots * sizeof(Slot));
+            from += slots * sizeof(Slot);
+        }
+        shift_ = static_cast<int>(shift);
+        blocks_.reserve(blocks);
+        for (const auto& [size, used] : sizes) {
+            if (size == 0) {  // a placeholder after a huge record's block (append())
+                blocks_.push_back({nullptr, 0, 0});
+                continue;
+            }
+            blocks_.push_back({detail::big_buffer(size), size, used});
+            std::memcpy(blocks_.back().data.get(), from, used);
+            release(from, used);
+            from += (used + 7) / 8 * 8;
+        }
+        size_ = n;
+        return from;
+    }
+
     void swap(StringTable& o) noexcept {
         std::swap(slots_, o.slots_);
         std::swap(blocks_, o.blocks_);

@@ -2,11 +2,17 @@
 // How a StringTable crosses between processes: through a pipe (engine/serialize.hpp) as
 // (length, bytes, value) records, or in the shared segment (engine/shm_codec.hpp) as flat key,
 // end and value arrays when values are numbers (a word count), pairs otherwise. Loading
-// rebuilds the index; a table's keys are distinct, so no lookup is needed. A PartitionedTable
+// rebuilds the index; a table's keys are distinct, so no lookup is needed. A big table with
+// numeric values stored by a Mode::shm worker goes instead as an image of its memory into a
+// segment of its own, which the coordinator copies back without hashing a key. A PartitionedTable
 // travels in the same form (its partitions one after the other): loading puts each key back in
 // its partition by hash.
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -14,7 +20,9 @@
 #include <parapipe/engine/reduce/partitioned_table.hpp>
 #include <parapipe/engine/reduce/string_table.hpp>
 #include <parapipe/engine/serialize.hpp>
+#include <parapipe/engine/errors.hpp>
 #include <parapipe/engine/shm_codec.hpp>
+#include <parapipe/shm/segment.hpp>
 
 namespace parapipe {
 
@@ -87,20 +95,102 @@ private:
     }
 };
 
+/// A table's image (StringTable::write_image): a PartitionedTable's is its partitions' one after
+/// the other.
+template <class Table>
+std::size_t table_image_bytes(const Table& t) {
+    if constexpr (requires { t.part(0); }) {
+        std::size_t n = 0;
+        for (std::size_t p = 0; p < Table::partitions; ++p) n += t.part(p).image_bytes();
+        return n;
+    } else {
+        return t.image_bytes();
+    }
+}
+template <class Table>
+char* write_table_image(const Table& t, char* to) {
+    if constexpr (requires { t.part(0); }) {
+        for (std::size_t p = 0; p < Table::partitions; ++p) to = t.part(p).write_image(to);
+        return to;
+    } else {
+        return t.write_image(to);
+    }
+}
+template <class Table>
+char* move_table_image(Table& t, char* to) {
+    if constexpr (requires { t.part(0); }) {
+        for (std::size_t p = 0; p < Table::partitions; ++p) to = t.part(p).move_image(to);
+        return to;
+    } else {
+        return t.move_image(to);
+    }
+}
+template <class Table, class Release>
+const char* read_table_image(Table& t, const char* from, Release&& release) {
+    if constexpr (requires { t.part(0); }) {
+        for (std::size_t p = 0; p < Table::partitions; ++p) from = t.part(p).read_image(from, release);
+        return from;
+    } else {
+        return t.read_image(from, release);
+    }
+}
+
 template <class Table, class V>
 struct StringTableShmCodec {
     static constexpr bool flat = std::is_arithmetic_v<V>;
+    /// Tables whose image is this big or bigger go through a segment of their own when stored by
+    /// a Mode::shm worker (shm_side_prefix set): the worker's region, sized before the run, could
+    /// not hold millions of keys, which then came down its pipe to be inserted key by key.
+    static constexpr std::size_t side_from = std::size_t{1} << 20;
     struct Flat {
         explicit Flat(const shm::VoidAlloc& a) : keys(a), ends(a), values(a) {}
         shm::Vector<char> keys;
         shm::Vector<std::uint64_t> ends;
         shm::Vector<V> values;
+        std::array<char, 128> side_name{};  // the segment holding the table's image, if any
+        std::uint64_t side_bytes = 0;
     };
+
+    /// Stores the table's image in a segment of its own; false if it stays in the region.
+    static bool store_side(const Table& t, Flat& s) {
+        if (shm_side_prefix.empty()) return false;
+        const std::size_t bytes = table_image_bytes(t);
+        if (bytes < side_from) return false;
+        const std::string name = shm_side_prefix + std::to_string(::getpid()) + "-" + std::to_string(shm_side_count++);
+        if (name.size() >= s.side_name.size()) return false;
+        try {
+            shm::Segment side(name, bytes);
+            // The worker's partial is not const (only this interface is): its table is moved
+            // into the image, block by block, so the worker never holds both. Should the rest
+            // of the partial not fit the region, undo_side_stores() puts it back.
+            move_table_image(const_cast<Table&>(t), side.base());
+            side.keep();  // the coordinator opens and removes it
+        } catch (const shm::SegmentError&) {
+            return false;  // no room in /dev/shm: the region, else the pipe
+        }
+        shm_side_undo.push_back([&table = const_cast<Table&>(t), name] {
+            shm::Segment side(shm::Segment::Open{}, name);
+            read_table_image(table, side.base(), [](const char*, std::size_t) {});
+        });
+        std::memcpy(s.side_name.data(), name.c_str(), name.size() + 1);
+        s.side_bytes = bytes;
+        return true;
+    }
+
+    /// Reads the table's image from its own segment and removes the segment, giving its pages
+    /// back as they are copied: the image and the table are not both held whole.
+    static void load_side(const Flat& s, Table& t) {
+        shm::Segment side(shm::Segment::Open{}, std::string(s.side_name.data()));
+        if (side.size() < s.side_bytes) throw Error("shared segment " + side.name() + " is shorter than its partial");
+        const char* base = side.base();
+        read_table_image(t, base, [&](const char* p, std::size_t n) { side.release(static_cast<std::size_t>(p - base), n); });
+    }
     using stored = std::conditional_t<flat, Flat, shm::Vector<std::pair<detail::stored_t<std::string>, detail::stored_t<V>>>>;
 
     static stored make(const shm::VoidAlloc& a) { return stored(a); }
     static void store(const Table& t, stored& s, const shm::VoidAlloc& a) {
         if constexpr (flat) {
+            if (store_side(t, s)) return;
             std::size_t bytes = 0;
             t.for_each([&](std::string_view k, const V&) { bytes += k.size(); });
             s.keys.reserve(bytes);
@@ -123,6 +213,7 @@ struct StringTableShmCodec {
     static void load(const stored& s, Table& t) {
         t.clear();
         if constexpr (flat) {
+            if (s.side_bytes > 0) return load_side(s, t);
             t.reserve(s.ends.size());
             std::uint64_t begin = 0;
             for (std::size_t i = 0; i < s.ends.size(); ++i) {

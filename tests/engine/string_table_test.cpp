@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <thread>
@@ -390,6 +391,81 @@ TEST(PartitionedTable, MergeAllOnSeveralThreadsEqualsOneByOne) {
             EXPECT_EQ(contents(merged), expect);
         }
     }
+}
+
+// A table's image (Mode::shm's way for a big partial): read back, it has the same keys, finds
+// them, and grows on, with small blocks, keys longer than a block, and after a reset.
+TEST(StringTable, ReadsBackItsImage) {
+    using Table = StringTable<std::uint64_t, detail::StringHash, 4096>;
+    Table t;
+    std::map<std::string, std::uint64_t> expect;
+    for (std::size_t i = 0; i < 3000; ++i) {
+        std::string k = key(i);
+        if (i % 500 == 1) k += std::string(9000, 'y');  // blocks of its own, with placeholders after
+        ++t.slot(k, [] { return std::uint64_t{0}; });
+        ++expect[k];
+    }
+    Table empty, reset(t);
+    reset.reset();
+    for (Table* from : {&t, &empty, &reset}) {
+        std::vector<char> image(from->image_bytes() + 8, '\x7f');
+        char* end = from->write_image(image.data());
+        ASSERT_EQ(static_cast<std::size_t>(end - image.data()), from->image_bytes());
+        Table back;
+        back.slot("old", [] { return std::uint64_t{1}; });  // replaced by the image
+        std::size_t released = 0;
+        const char* read_end = back.read_image(image.data(), [&](const char*, std::size_t n) { released += n; });
+        EXPECT_EQ(read_end, end);
+        EXPECT_LE(released, from->image_bytes());
+        EXPECT_EQ(contents(back), contents(*from));
+        for (const auto& [k, n] : contents(*from)) ASSERT_NE(back.find(k), nullptr) << k;
+        back.slot("a new key", [] { return std::uint64_t{7}; });
+        EXPECT_EQ(back.size(), from->size() + (contents(*from).count("a new key") ? 0 : 1));
+    }
+    EXPECT_EQ(contents(t), expect);
+}
+
+// In a Mode::shm worker (shm_side_prefix set), a big table is stored as an image in a segment
+// of its own, not in the region; loading copies it back and removes the segment.
+TEST(PartitionedTable, BigTableCrossesThroughASegmentOfItsOwn) {
+    using Table = PartitionedTable<std::uint64_t>;
+    using Codec = ShmCodec<Table>;
+    Table t;
+    for (std::size_t i = 0; i < 100000; ++i) ++t.slot("w" + std::to_string(i), [] { return std::uint64_t{0}; });
+    ASSERT_GE(detail::table_image_bytes(t), Codec::side_from);
+    const std::string prefix = "parapipe-" + std::to_string(::getpid()) + "-test-side-";
+    const auto segments = [&] {
+        std::size_t n = 0;
+        for (const auto& e : std::filesystem::directory_iterator("/dev/shm"))
+            n += e.path().filename().string().rfind(prefix, 0) == 0;
+        return n;
+    };
+    std::vector<char> buffer(std::size_t{1} << 16);
+    boost::interprocess::managed_external_buffer region(boost::interprocess::create_only, buffer.data(), buffer.size());
+    shm::VoidAlloc alloc(region.get_segment_manager());
+    const auto expect = contents(t);
+    Codec::stored stored = Codec::make(alloc);
+    detail::shm_side_prefix = prefix;
+    Codec::store(t, stored, alloc);  // 100,000 keys: too many for the 64 KiB region inline
+    EXPECT_GT(stored.side_bytes, 0u);
+    EXPECT_EQ(segments(), 1u);
+    EXPECT_TRUE(t.empty());  // moved into the image
+    // Had the rest of the partial not fit the region, the worker would take the table back.
+    detail::undo_side_stores();
+    EXPECT_EQ(segments(), 0u);
+    EXPECT_EQ(contents(t), expect);
+    Codec::store(t, stored, alloc);
+    detail::shm_side_prefix.clear();
+    detail::shm_side_undo.clear();  // stored: the coordinator loads it
+    Table back;
+    Codec::load(stored, back);
+    EXPECT_EQ(segments(), 0u);
+    EXPECT_EQ(contents(back), expect);
+    for (std::size_t i = 0; i < 100000; i += 997) EXPECT_NE(back.find("w" + std::to_string(i)), nullptr);
+    // Outside a shm worker the same table stays in the region: here it does not fit.
+    Codec::stored inline_stored = Codec::make(alloc);
+    EXPECT_THROW(Codec::store(back, inline_stored, alloc), boost::interprocess::bad_alloc);
+    EXPECT_EQ(segments(), 0u);
 }
 
 }  // namespace
