@@ -75,6 +75,9 @@ void write_parallel(const Result& r, Format f, const std::function<void(std::str
     // A block's text, cut before each huge word, which is handed to the sink as it is.
     using Block = std::vector<std::pair<std::string, std::string_view>>;
     const std::size_t n = r.words.size();
+    // oneTBB hands each block from the thread that formats it to the one that writes it; for
+    // ThreadSanitizer, which cannot see inside an uninstrumented libtbb, that edge is stated.
+    char formatted = 0;
     detail::with_arena(workers, [&](const Parallelism&) {
         std::size_t next = 0;
         tbb::parallel_pipeline(
@@ -104,9 +107,11 @@ void write_parallel(const Result& r, Format f, const std::function<void(std::str
                                                              }
                                                          }
                                                          block.emplace_back(std::move(out), std::string_view{});
+                                                         detail::tsan_release(&formatted);
                                                          return block;
                                                      }) &
                 tbb::make_filter<Block, void>(tbb::filter_mode::serial_in_order, [&](const Block& block) {
+                    detail::tsan_acquire(&formatted);
                     for (const auto& [text, word] : block) {
                         if (!text.empty()) sink(text);
                         if (!word.empty()) sink(word);
