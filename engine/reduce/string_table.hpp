@@ -356,24 +356,8 @@ public:
         return n;
     }
 
-    /// Writes the image at `to`; returns its end.
-    char* write_image(char* to) const
-        requires std::is_trivially_copyable_v<V>
-    {
-        const auto word = [&](std::uint64_t w) { std::memcpy(to, &w, 8), to += 8; };
-        word(size_), word(slots_.size()), word(static_cast<std::uint64_t>(shift_)), word(blocks_.size());
-        for (const Block& b : blocks_) word(b.size), word(b.used);
-        if (!slots_.empty()) std::memcpy(to, slots_.data(), slots_.size() * sizeof(Slot));
-        to += slots_.size() * sizeof(Slot);
-        for (const Block& b : blocks_) {
-            if (b.used > 0) std::memcpy(to, b.data.get(), b.used);
-            to += (b.used + 7) / 8 * 8;
-        }
-        return to;
-    }
-
-    /// The same, giving each block back once copied: the table is empty afterwards, and the
-    /// image and the table are never both held whole.
+    /// Writes the image at `to` and returns its end, giving each block back once copied: the
+    /// table is empty afterwards, and the image and the table are never both held whole.
     char* move_image(char* to)
         requires std::is_trivially_copyable_v<V>
     {
@@ -393,7 +377,7 @@ public:
         return to;
     }
 
-    /// Replaces this table by the image at `from` (write_image's bytes); returns its end. Each
+    /// Replaces this table by the image at `from` (move_image's bytes); returns its end. Each
     /// piece of the image, once copied, is handed to release(const char* p, std::size_t n), so
     /// that its pages may be given back while the rest is read.
     template <class Release>

@@ -95,7 +95,7 @@ private:
     }
 };
 
-/// A table's image (StringTable::write_image): a PartitionedTable's is its partitions' one after
+/// A table's image (StringTable::move_image): a PartitionedTable's is its partitions' one after
 /// the other.
 template <class Table>
 std::size_t table_image_bytes(const Table& t) {
@@ -105,15 +105,6 @@ std::size_t table_image_bytes(const Table& t) {
         return n;
     } else {
         return t.image_bytes();
-    }
-}
-template <class Table>
-char* write_table_image(const Table& t, char* to) {
-    if constexpr (requires { t.part(0); }) {
-        for (std::size_t p = 0; p < Table::partitions; ++p) to = t.part(p).write_image(to);
-        return to;
-    } else {
-        return t.write_image(to);
     }
 }
 template <class Table>
