@@ -19,8 +19,7 @@ namespace {
 constexpr std::size_t piece = std::size_t{1} << 20;
 
 /// Appends one word's line (tsv, csv) or array element (json) to `out`; json puts a comma before
-/// every word but the first. A tsv word of a MiB or more is handed to the sink as it is, by the
-/// caller, which passes an empty `w` here for it.
+/// every word but the first.
 void append_word(std::string& out, Format f, std::string_view w, std::uint64_t n, bool first) {
     switch (f) {
         case Format::tsv:
@@ -47,7 +46,17 @@ void append_word(std::string& out, Format f, std::string_view w, std::uint64_t n
     }
 }
 
-bool huge(Format f, std::string_view w) { return f == Format::tsv && w.size() >= piece; }
+/// append_word(), except that a tsv word of a MiB or more is not copied: the text so far and the
+/// word go to cut(out, word), which takes `out`'s text, and only the rest of the line is appended.
+template <class Cut>
+void add_word(std::string& out, Format f, std::string_view w, std::uint64_t n, bool first, Cut&& cut) {
+    if (f == Format::tsv && w.size() >= piece) {
+        cut(out, w);
+        out.clear();
+        w = {};
+    }
+    append_word(out, f, w, n, first);
+}
 
 std::string head(Format f) {
     switch (f) {
@@ -96,16 +105,11 @@ void write_parallel(const Result& r, Format f, const std::function<void(std::str
                                                      [&](std::size_t b) {
                                                          Block block;
                                                          std::string out;
-                                                         for (std::size_t i = b; i < std::min(n, b + words_per_block); ++i) {
-                                                             const auto& [w, c] = r.words[i];
-                                                             if (huge(f, w)) {
-                                                                 block.emplace_back(std::move(out), w);
-                                                                 out.clear();
-                                                                 append_word(out, f, {}, c, i == 0);
-                                                             } else {
-                                                                 append_word(out, f, w, c, i == 0);
-                                                             }
-                                                         }
+                                                         const auto cut = [&](std::string& text, std::string_view word) {
+                                                             block.emplace_back(std::move(text), word);
+                                                         };
+                                                         for (std::size_t i = b; i < std::min(n, b + words_per_block); ++i)
+                                                             add_word(out, f, r.words[i].first, r.words[i].second, i == 0, cut);
                                                          block.emplace_back(std::move(out), std::string_view{});
                                                          detail::tsan_release(&formatted);
                                                          return block;
@@ -130,13 +134,12 @@ void write(const Result& r, Format f, const std::function<void(std::string_view)
     } else {
         std::string out;
         bool first = true;
+        const auto cut = [&](const std::string& text, std::string_view word) {
+            if (!text.empty()) sink(text);
+            sink(word);
+        };
         r.for_each_word([&](std::string_view w, std::uint64_t n) {
-            if (huge(f, w)) {  // a huge word goes out as it is: no copy of it in `out`
-                if (!out.empty()) sink(out), out.clear();
-                sink(w);
-                w = {};
-            }
-            append_word(out, f, w, n, first);
+            add_word(out, f, w, n, first, cut);
             first = false;
             if (out.size() >= piece) sink(out), out.clear();
         });

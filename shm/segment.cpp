@@ -99,16 +99,7 @@ void Segment::release(std::size_t offset, std::size_t bytes) {
 }
 
 int Segment::remove_named(const std::string& name_prefix) {
-    int removed = 0;
-    DIR* dir = ::opendir("/dev/shm");
-    if (!dir) return 0;
-    std::vector<std::string> names;
-    while (dirent* e = ::readdir(dir))
-        if (std::string n = e->d_name; n.rfind(name_prefix, 0) == 0) names.push_back(std::move(n));
-    ::closedir(dir);
-    for (const std::string& n : names)
-        if (bip::shared_memory_object::remove(n.c_str())) ++removed;
-    return removed;
+    return remove_matching(name_prefix, [](const std::string&) { return true; });
 }
 
 void Segment::grow(std::size_t new_size) {
@@ -124,19 +115,23 @@ void Segment::grow(std::size_t new_size) {
 }
 
 int Segment::remove_stale() {
-    int removed = 0;
+    const std::string pre = prefix;
+    return remove_matching(pre, [&](const std::string& n) {
+        const auto pid = static_cast<pid_t>(std::strtol(n.c_str() + pre.size(), nullptr, 10));
+        return pid > 0 && ::kill(pid, 0) != 0 && errno != EPERM;  // its coordinator is gone
+    });
+}
+
+int Segment::remove_matching(const std::string& name_prefix, const std::function<bool(const std::string&)>& stale) {
     DIR* dir = ::opendir("/dev/shm");
     if (!dir) return 0;
-    const std::string pre = prefix;
-    while (dirent* e = ::readdir(dir)) {
-        std::string n = e->d_name;
-        if (n.rfind(pre, 0) != 0) continue;
-        pid_t pid = static_cast<pid_t>(std::strtol(n.c_str() + pre.size(), nullptr, 10));
-        if (pid <= 0) continue;
-        if (::kill(pid, 0) == 0 || errno == EPERM) continue;  // its coordinator is alive
-        if (bip::shared_memory_object::remove(n.c_str())) ++removed;
-    }
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(dir))
+        if (std::string n = e->d_name; n.rfind(name_prefix, 0) == 0) names.push_back(std::move(n));
     ::closedir(dir);
+    int removed = 0;
+    for (const std::string& n : names)
+        if (stale(n) && bip::shared_memory_object::remove(n.c_str())) ++removed;
     return removed;
 }
 

@@ -5,6 +5,7 @@
 // Not thread-safe. Forked children inherit the mapping at the same address; only the
 // creating process removes the segment.
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -58,6 +59,8 @@ public:
     static constexpr const char* prefix = "parapipe-";
 
 private:
+    /// Removes the segments whose name starts with `name_prefix` and for which stale(name) holds.
+    static int remove_matching(const std::string& name_prefix, const std::function<bool(const std::string&)>& stale);
     void reserve();
     void map();
     std::string name_;

@@ -352,7 +352,7 @@ public:
         requires std::is_trivially_copyable_v<V>
     {
         std::size_t n = 8 * (4 + 2 * blocks_.size()) + slots_.size() * sizeof(Slot);
-        for (const Block& b : blocks_) n += (b.used + 7) / 8 * 8;
+        for (const Block& b : blocks_) n += padded(b.used);
         return n;
     }
 
@@ -369,7 +369,7 @@ public:
         release_index();
         for (Block& b : blocks_) {
             if (b.used > 0) std::memcpy(to, b.data.get(), b.used);
-            to += (b.used + 7) / 8 * 8;
+            to += padded(b.used);
             b.data.reset();
         }
         blocks_.clear();
@@ -410,7 +410,7 @@ public:
             blocks_.push_back({detail::big_buffer(size), size, used});
             std::memcpy(blocks_.back().data.get(), from, used);
             release(from, used);
-            from += (used + 7) / 8 * 8;
+            from += padded(used);
         }
         size_ = n;
         return from;
@@ -533,7 +533,8 @@ private:
     std::size_t position(std::uint32_t tag) const {
         return static_cast<std::size_t>((tag * 0x9E3779B97F4A7C15ull) >> shift_);
     }
-    static std::size_t record_size(std::size_t len) { return value_bytes + (4 + len + align - 1) / align * align; }
+    static constexpr std::size_t padded(std::size_t n) { return (n + align - 1) / align * align; }
+    static std::size_t record_size(std::size_t len) { return value_bytes + padded(4 + len); }
     static V* value_of(char* rec) { return std::launder(reinterpret_cast<V*>(rec)); }
     static std::uint32_t length_of(const char* rec) {
         std::uint32_t n;

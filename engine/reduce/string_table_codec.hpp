@@ -95,35 +95,33 @@ private:
     }
 };
 
-/// A table's image (StringTable::move_image): a PartitionedTable's is its partitions' one after
-/// the other.
+/// f(table) for each StringTable of `t` in image order: a PartitionedTable's partitions one
+/// after the other, a StringTable itself.
+template <class Table, class F>
+void for_each_string_table(Table& t, F&& f) {
+    if constexpr (requires { t.part(0); }) {
+        for (std::size_t p = 0; p < std::remove_const_t<Table>::partitions; ++p) f(t.part(p));
+    } else {
+        f(t);
+    }
+}
+
+/// A table's image (StringTable::move_image): a PartitionedTable's is its partitions' in turn.
 template <class Table>
 std::size_t table_image_bytes(const Table& t) {
-    if constexpr (requires { t.part(0); }) {
-        std::size_t n = 0;
-        for (std::size_t p = 0; p < Table::partitions; ++p) n += t.part(p).image_bytes();
-        return n;
-    } else {
-        return t.image_bytes();
-    }
+    std::size_t n = 0;
+    for_each_string_table(t, [&](const auto& part) { n += part.image_bytes(); });
+    return n;
 }
 template <class Table>
 char* move_table_image(Table& t, char* to) {
-    if constexpr (requires { t.part(0); }) {
-        for (std::size_t p = 0; p < Table::partitions; ++p) to = t.part(p).move_image(to);
-        return to;
-    } else {
-        return t.move_image(to);
-    }
+    for_each_string_table(t, [&](auto& part) { to = part.move_image(to); });
+    return to;
 }
 template <class Table, class Release>
 const char* read_table_image(Table& t, const char* from, Release&& release) {
-    if constexpr (requires { t.part(0); }) {
-        for (std::size_t p = 0; p < Table::partitions; ++p) from = t.part(p).read_image(from, release);
-        return from;
-    } else {
-        return t.read_image(from, release);
-    }
+    for_each_string_table(t, [&](auto& part) { from = part.read_image(from, release); });
+    return from;
 }
 
 template <class Table, class V>

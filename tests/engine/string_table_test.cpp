@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <filesystem>
 #include <map>
 #include <string>
 #include <thread>
@@ -18,6 +17,7 @@
 #include <parapipe/engine/reduce/partitioned_table.hpp>
 #include <parapipe/engine/reduce/string_table.hpp>
 #include <parapipe/engine/reduce/string_table_codec.hpp>
+#include "tests/support/test_support.hpp"
 
 namespace parapipe {
 namespace {
@@ -437,12 +437,6 @@ TEST(PartitionedTable, BigTableCrossesThroughASegmentOfItsOwn) {
     for (std::size_t i = 0; i < 100000; ++i) ++t.slot("w" + std::to_string(i), [] { return std::uint64_t{0}; });
     ASSERT_GE(detail::table_image_bytes(t), Codec::side_from);
     const std::string prefix = "parapipe-" + std::to_string(::getpid()) + "-test-side-";
-    const auto segments = [&] {
-        std::size_t n = 0;
-        for (const auto& e : std::filesystem::directory_iterator("/dev/shm"))
-            n += e.path().filename().string().rfind(prefix, 0) == 0;
-        return n;
-    };
     std::vector<char> buffer(std::size_t{1} << 16);
     boost::interprocess::managed_external_buffer region(boost::interprocess::create_only, buffer.data(), buffer.size());
     shm::VoidAlloc alloc(region.get_segment_manager());
@@ -451,24 +445,24 @@ TEST(PartitionedTable, BigTableCrossesThroughASegmentOfItsOwn) {
     detail::shm_side_prefix = prefix;
     Codec::store(t, stored, alloc);  // 100,000 keys: too many for the 64 KiB region inline
     EXPECT_GT(stored.side_bytes, 0u);
-    EXPECT_EQ(segments(), 1u);
+    EXPECT_EQ(testing::count_shm_segments(), 1);
     EXPECT_TRUE(t.empty());  // moved into the image
     // Had the rest of the partial not fit the region, the worker would take the table back.
     detail::undo_side_stores();
-    EXPECT_EQ(segments(), 0u);
+    EXPECT_EQ(testing::count_shm_segments(), 0);
     EXPECT_EQ(contents(t), expect);
     Codec::store(t, stored, alloc);
     detail::shm_side_prefix.clear();
     detail::shm_side_undo.clear();  // stored: the coordinator loads it
     Table back;
     Codec::load(stored, back);
-    EXPECT_EQ(segments(), 0u);
+    EXPECT_EQ(testing::count_shm_segments(), 0);
     EXPECT_EQ(contents(back), expect);
     for (std::size_t i = 0; i < 100000; i += 997) EXPECT_NE(back.find("w" + std::to_string(i)), nullptr);
     // Outside a shm worker the same table stays in the region: here it does not fit.
     Codec::stored inline_stored = Codec::make(alloc);
     EXPECT_THROW(Codec::store(back, inline_stored, alloc), boost::interprocess::bad_alloc);
-    EXPECT_EQ(segments(), 0u);
+    EXPECT_EQ(testing::count_shm_segments(), 0);
 }
 
 }  // namespace

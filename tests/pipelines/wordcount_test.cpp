@@ -1,8 +1,5 @@
 // pipelines/wordcount.* — output equals the reference in every mode, worker count and chunk size.
 #include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <filesystem>
 
 #include <nlohmann/json.hpp>
 
@@ -137,23 +134,16 @@ TEST(WordCount, ManyDistinctWordsInShmEqualSeq) {
     for (std::size_t i = 0; i < 150'000; ++i) text += "w" + std::to_string(i * 7919 % 1'000'003) + (i % 3 ? " " : "\n");
     const std::string path = dir.write("distinct.txt", text);
     const std::string want = run_tsv({path}, 1 << 20, Mode::seq, 1);
-    const std::string mine = "parapipe-" + std::to_string(::getpid()) + "-";
-    const auto segments = [&] {
-        std::size_t n = 0;
-        for (const auto& e : std::filesystem::directory_iterator("/dev/shm"))
-            n += e.path().filename().string().rfind(mine, 0) == 0;
-        return n;
-    };
     for (std::size_t chunk : {std::size_t{64} << 10, std::size_t{300} << 10}) {
         for (unsigned workers : {1u, 2u}) {
             EXPECT_EQ(run_tsv({path}, chunk, Mode::shm, workers), want) << chunk << " " << workers;
-            EXPECT_EQ(segments(), 0u);
+            EXPECT_EQ(testing::count_shm_segments(), 0);
         }
     }
     auto src = wordcount::open({path}, std::size_t{64} << 10);
     const auto tiny = run(wordcount::make_plan(src), RunOptions{.mode = Mode::shm, .workers = 2, .shm_region_bytes = 4096});
     EXPECT_EQ(wordcount::format(tiny, wordcount::Format::tsv), want);
-    EXPECT_EQ(segments(), 0u);
+    EXPECT_EQ(testing::count_shm_segments(), 0);
 }
 
 }  // namespace
