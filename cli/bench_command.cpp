@@ -211,7 +211,9 @@ void add_bench_command(CLI::App& app, Action& action) {
     auto* cmd = app.add_subcommand(
         "bench", "Measure pipelines in every mode and worker count (wall time, throughput, memory; outputs checked)");
     cmd->footer(
-        "Each configuration runs as a child `parapipe run ...` process: once to warm up, then --repeat times.\n"
+        "Each configuration runs as a child `parapipe run ...` process: once to warm up, then --repeat times,\n"
+        "in rounds (every configuration's first run, then every second run, ...) so that a machine whose\n"
+        "speed drifts slows every configuration alike.\n"
         "The table shows the median wall time, throughput, speedup over seq with 1 worker, the largest\n"
         "process's peak RSS, the run's summed peak PSS (sampled in the warm-up run), and whether its output\n"
         "equals seq's (exit 1 if not).\n"

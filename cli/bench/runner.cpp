@@ -33,45 +33,39 @@ std::string describe(const Config& c) {
     return s;
 }
 
-Measurement Runner::measure(const Config& config, const std::vector<std::string>& argv,
-                            const std::string& output_path, bool output_is_folder) {
-    Measurement m;
-    m.config = config;
-    m.argv = argv;
+void Runner::run_once(Measurement& m, const std::string& output_path, bool output_is_folder, bool warm,
+                      const std::string& label) {
     const std::string out = work_dir_ + "/stdout", err = work_dir_ + "/stderr";
-    const unsigned total = warmup_ + repeat_;
-    for (unsigned i = 0; i < total; ++i) {
-        const bool warm = i < warmup_;
-        progress_.set_label(describe(config) + (warm ? ": warm-up" : ": run " + std::to_string(i - warmup_ + 1) +
-                                                                         " of " + std::to_string(repeat_)));
-        if (!output_path.empty()) clear_output(output_path, output_is_folder);
-        ChildStats st;
-        try {
-            // Memory is sampled in warm-up runs only: sampling costs CPU the timed runs should not lose.
-            st = run_child(argv, out, err, [this] { progress_.tick(); }, warm);
-        } catch (const Interrupted&) {
-            throw;
-        } catch (const Error& e) {
-            throw Error(describe(config) + ": " + e.what());
-        }
-        progress_.run_done();
-        std::error_code ec;
-        if (!output_path.empty() && !fs::exists(output_path, ec))
-            throw Error(describe(config) + ": the command exited without writing " + output_path);
-        const std::string h = hash_path(output_path.empty() ? out : output_path);
-        if (!m.output_hash.empty() && h != m.output_hash)
-            throw Error(describe(config) + ": two runs of the same configuration gave different outputs");
-        m.output_hash = h;
-        m.peak_pss_bytes = std::max(m.peak_pss_bytes, st.peak_pss_bytes);
-        if (warm) continue;
-        m.wall_seconds.push_back(st.wall_seconds);
-        m.max_rss_bytes = std::max(m.max_rss_bytes, st.max_rss_bytes);
+    progress_.set_label(describe(m.config) + ": " + label);
+    if (!output_path.empty()) clear_output(output_path, output_is_folder);
+    ChildStats st;
+    try {
+        // Memory is sampled in warm-up runs only: sampling costs CPU the timed runs should not lose.
+        st = run_child(m.argv, out, err, [this] { progress_.tick(); }, warm);
+    } catch (const Interrupted&) {
+        throw;
+    } catch (const Error& e) {
+        throw Error(describe(m.config) + ": " + e.what());
     }
+    progress_.run_done();
+    std::error_code ec;
+    if (!output_path.empty() && !fs::exists(output_path, ec))
+        throw Error(describe(m.config) + ": the command exited without writing " + output_path);
+    const std::string h = hash_path(output_path.empty() ? out : output_path);
+    if (!m.output_hash.empty() && h != m.output_hash)
+        throw Error(describe(m.config) + ": two runs of the same configuration gave different outputs");
+    m.output_hash = h;
+    m.peak_pss_bytes = std::max(m.peak_pss_bytes, st.peak_pss_bytes);
+    if (warm) return;
+    m.wall_seconds.push_back(st.wall_seconds);
+    m.max_rss_bytes = std::max(m.max_rss_bytes, st.max_rss_bytes);
+}
+
+void set_median(Measurement& m) {
     std::vector<double> sorted = m.wall_seconds;
     std::sort(sorted.begin(), sorted.end());
     const std::size_t n = sorted.size();
     m.median_seconds = n == 0 ? 0 : (n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2);
-    return m;
 }
 
 WorkloadReport measure_workload(const Workload& w, const Plan& plan, Runner& runner) {
@@ -82,8 +76,19 @@ WorkloadReport measure_workload(const Workload& w, const Plan& plan, Runner& run
     r.work = w.work;
     r.work_unit = w.work_unit;
     r.rate_unit = w.work > 0 ? w.rate_unit : "";
-    for (const auto& row : plan.rows)
-        r.rows.push_back(runner.measure(row.config, row.argv, row.spec->output_path, row.spec->output_is_folder));
+    r.rows.resize(plan.rows.size());
+    for (std::size_t i = 0; i < plan.rows.size(); ++i) {
+        r.rows[i].config = plan.rows[i].config;
+        r.rows[i].argv = plan.rows[i].argv;
+    }
+    const auto run_round = [&](bool warm, const std::string& label) {
+        for (std::size_t i = 0; i < plan.rows.size(); ++i)
+            runner.run_once(r.rows[i], plan.rows[i].spec->output_path, plan.rows[i].spec->output_is_folder, warm, label);
+    };
+    for (unsigned k = 0; k < runner.warmup(); ++k) run_round(true, "warm-up");
+    for (unsigned k = 0; k < runner.repeat(); ++k)
+        run_round(false, "run " + std::to_string(k + 1) + " of " + std::to_string(runner.repeat()));
+    for (auto& m : r.rows) set_median(m);
     r.reference_index = 0;
     r.reference = r.rows.empty() ? "" : describe(r.rows.front().config);
     if (plan.seq_added) r.notes.push_back("seq was added: it is the reference every result is compared with");

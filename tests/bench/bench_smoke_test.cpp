@@ -1,7 +1,8 @@
 // Smoke test of `parapipe bench` on tiny generated inputs: every mode at 1 and 2 workers runs,
 // every output (and every baseline's) equals seq's, and the JSON, CSV and SVG files are complete
 // and well-formed; bad arguments exit 2 before anything is written. `bench exec` fills its
-// placeholders, flags output that differs by mode, and names a command that fails.
+// placeholders, runs the rows in rounds, flags output that differs by mode, and names a command
+// that fails.
 // Asserts results and file structure, never speed.
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -300,6 +301,14 @@ TEST_F(BenchSmoke, ExecFillsPlaceholdersAndEveryRowMatchesSeq) {
         seen.insert(argv[4] + " " + argv[5]);
     }
     EXPECT_EQ(seen.size(), 7u);
+}
+
+TEST_F(BenchSmoke, RunsRowsInRoundsWarmUpsFirst) {
+    // Each run appends its row's name to a log: the order in which bench started them.
+    const auto r = run({"bench", "exec", "--repeat", "2", "--warmup", "1", "--modes", "seq,threads", "--workers", "2",
+                        "--", "sh", "-c", "echo {mode}{workers} >> " + path("order.log")});
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    EXPECT_EQ(slurp(path("order.log")), "seq1\nthreads2\nseq1\nthreads2\nseq1\nthreads2\n");
 }
 
 TEST_F(BenchSmoke, ExecWithInputShowsThroughputAndChunkRows) {
