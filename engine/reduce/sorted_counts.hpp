@@ -92,7 +92,7 @@ inline constexpr std::size_t max_buckets = 256;
 /// ones grow as their pieces are freed, which keeps the peak at the result's size.
 inline constexpr std::size_t in_place_bytes = std::size_t{64} << 20;
 
-/// Bytes of a big result faulted in ahead of its moves at a time (populate).
+/// Bytes of a big result grown, faulted in (populate) and filled at a time.
 inline constexpr std::size_t populate_window = std::size_t{64} << 20;
 
 /// Faults in [p, p + bytes) for writing on par's threads, in 2 MiB slices (a huge page each, so no
@@ -115,13 +115,15 @@ inline void populate(char* p, std::size_t bytes, const Parallelism& par) {
 }
 
 /// The (key, count) pairs of `m` in `order`, its first order.limit only (0: all), with par's
-/// threads. The table is drained: it is empty afterwards. (per_bucket, in_place_below: for tests.)
+/// threads. The table is drained: it is empty afterwards. (per_bucket, in_place_below,
+/// window_bytes: for tests.)
 template <std::size_t N, class Order>
     requires ref_sorted_order<Order>
 std::vector<std::pair<std::string, std::uint64_t>> sorted_counts(PartitionedTable<std::uint64_t, N>& m,
                                                                  const Order& order, const Parallelism& par,
                                                                  std::size_t per_bucket = keys_per_bucket,
-                                                                 std::size_t in_place_below = in_place_bytes) {
+                                                                 std::size_t in_place_below = in_place_bytes,
+                                                                 std::size_t window_bytes = populate_window) {
     using Pair = std::pair<std::string, std::uint64_t>;
     const auto less = [&order](const CoarseKey& a, const CoarseKey& b) { return coarse_less(order, a, b); };
     const std::size_t n = m.size();
@@ -196,59 +198,62 @@ std::vector<std::pair<std::string, std::uint64_t>> sorted_counts(PartitionedTabl
     std::vector<std::size_t> bucket_begin(buckets + 1, 0);
     std::vector<Pair> out;
 
+    // Moves buckets [b0, b1) of `piece` into `out` (sized to hold them), freeing each piece once
+    // moved, and sorts them: one task per bucket, on par's threads.
+    const auto move_and_sort = [&](auto& piece, std::size_t b0, std::size_t b1) {
+        parallel_for_n(b1 - b0, par, [&](std::size_t i) {
+            const std::size_t b = b0 + i;
+            Pair* to = out.data() + bucket_begin[b];
+            for (std::size_t p = 0; p < N; ++p) {
+                auto& from = piece[p * buckets + b];
+                to = std::move(from.begin(), from.end(), to);
+                std::remove_reference_t<decltype(from)>().swap(from);
+            }
+            sort_bucket(out.data() + bucket_begin[b], bucket_begin[b + 1] - bucket_begin[b], order);
+        });
+    };
+    const auto count_buckets = [&](const auto& piece) {
+        for (std::size_t b = 0; b < buckets; ++b) {
+            bucket_begin[b + 1] = bucket_begin[b];
+            for (std::size_t p = 0; p < N; ++p) bucket_begin[b + 1] += piece[p * buckets + b].size();
+        }
+    };
+
     if (n * sizeof(Pair) < in_place_below) {
         // A result of modest size: sized up front, then every bucket moved from its pieces and
         // sorted, the buckets in parallel. Moving the pieces one by one into a growing result
         // was a serial tenth of a run on 9 MB of real text.
         std::vector<std::vector<Pair>> piece(N * buckets);
         drain_into(piece);
-        for (std::size_t b = 0; b < buckets; ++b) {
-            bucket_begin[b + 1] = bucket_begin[b];
-            for (std::size_t p = 0; p < N; ++p) bucket_begin[b + 1] += piece[p * buckets + b].size();
-        }
+        count_buckets(piece);
         out.resize(n);
-        parallel_for_n(buckets, par, [&](std::size_t b) {
-            Pair* to = out.data() + bucket_begin[b];
-            for (std::size_t p = 0; p < N; ++p) {
-                std::vector<Pair>& from = piece[p * buckets + b];
-                to = std::move(from.begin(), from.end(), to);
-                std::vector<Pair>().swap(from);
-            }
-            sort_bucket(out.data() + bucket_begin[b], bucket_begin[b + 1] - bucket_begin[b], order);
-        });
+        move_and_sort(piece, 0, buckets);
         return out;
     }
 
-    // A big result: its memory grows only as the pieces are freed, so the peak stays that of the
-    // result. Every piece is mapped and unmapped whole: pieces from the heap would stay resident
-    // after being moved into the result (glibc keeps freed chunks mid-heap), doubling the peak.
-    // The pieces are moved into the result bucket by bucket, each freed once moved; then every
-    // bucket is sorted on its own.
+    // A big result: it grows a window of whole buckets at a time, and each window's pieces are
+    // freed as they are moved into it, so the peak stays that of the result (plus a window).
+    // Every piece is mapped and unmapped whole: pieces from the heap would stay resident after
+    // being moved (glibc keeps freed chunks mid-heap), doubling the peak. Each window's memory
+    // is faulted in on par's threads first (on a fresh 800 MiB result the page faults were a
+    // serial second of a 7 s run: 20M distinct words, threads x2), and its buckets are moved
+    // and sorted in parallel: moved one after another, they were a serial quarter of that run.
     using Piece = std::vector<Pair, BigAllocator<Pair, 1>>;
     std::vector<Piece> piece(N * buckets);
     drain_into(piece);
+    count_buckets(piece);
     out.reserve(n);
-    std::size_t populated = 0;  // pairs of the result whose memory is faulted in ahead
-    for (std::size_t b = 0; b < buckets; ++b) {
-        bucket_begin[b] = out.size();
-        if (par.workers > 1 && out.size() >= populated) {
-            // The result's next window, faulted in on par's threads before the serial moves
-            // write it: on a fresh 800 MiB result the page faults were a serial second of a
-            // 7 s run (20M distinct words, threads x2). A window at a time keeps the peak.
-            const std::size_t upto = std::min(n, out.size() + populate_window / sizeof(Pair));
-            populate(reinterpret_cast<char*>(out.data() + out.size()), (upto - out.size()) * sizeof(Pair), par);
-            populated = upto;
-        }
-        for (std::size_t p = 0; p < N; ++p) {
-            Piece& from = piece[p * buckets + b];
-            std::move(from.begin(), from.end(), std::back_inserter(out));
-            Piece().swap(from);
-        }
+    // On one thread a window is one bucket: nothing runs beside it, and the peak stays lowest.
+    const std::size_t window = par.workers > 1 ? window_bytes : 0;
+    for (std::size_t b0 = 0, b1; b0 < buckets; b0 = b1) {
+        b1 = b0 + 1;  // the window: whole buckets, at most `window` bytes unless one bucket is more
+        while (b1 < buckets && (bucket_begin[b1 + 1] - bucket_begin[b0]) * sizeof(Pair) <= window) ++b1;
+        if (par.workers > 1)
+            populate(reinterpret_cast<char*>(out.data() + bucket_begin[b0]),
+                     (bucket_begin[b1] - bucket_begin[b0]) * sizeof(Pair), par);
+        out.resize(bucket_begin[b1]);
+        move_and_sort(piece, b0, b1);
     }
-    bucket_begin[buckets] = out.size();
-    parallel_for_n(buckets, par, [&](std::size_t b) {
-        sort_bucket(out.data() + bucket_begin[b], bucket_begin[b + 1] - bucket_begin[b], order);
-    });
     return out;
 }
 

@@ -87,20 +87,27 @@ TEST(SortedCounts, SameResultAsSortingThePairsForEveryOrderLimitAndBucketSize) {
             for (std::size_t limit : {std::size_t{0}, std::size_t{1}, std::size_t{10}, pairs.size() - 1, pairs.size(),
                                       pairs.size() + 5})
                 // Both ways of filling the result: sized first and filled in parallel (every
-                // result is under the bound), and grown as the pieces are freed (none is).
-                for (std::size_t in_place_below : {SIZE_MAX, std::size_t{0}}) {
-                    detail::with_arena(workers, [&](const Parallelism& par) {
+                // result is under the bound), and grown as the pieces are freed (none is), a
+                // window of one bucket, of a few, or of all of them at a time.
+                for (const auto& fill : {std::pair{SIZE_MAX, detail::populate_window},
+                                                            std::pair{std::size_t{0}, std::size_t{1}},
+                                                            std::pair{std::size_t{0}, 7 * sizeof(Pairs::value_type)},
+                                                            std::pair{std::size_t{0}, detail::populate_window}}) {
+                    detail::with_arena(workers, [&, in_place_below = fill.first, window = fill.second](const Parallelism& par) {
+                        const auto where = [&] {
+                            return std::to_string(workers) + " workers, limit " + std::to_string(limit) + ", " +
+                                   std::to_string(per_bucket) + " keys per bucket, in place below " +
+                                   std::to_string(in_place_below) + ", window " + std::to_string(window);
+                        };
                         auto t = table;
-                        EXPECT_EQ(detail::sorted_counts(t, MostFrequent{limit}, par, per_bucket, in_place_below),
+                        EXPECT_EQ(detail::sorted_counts(t, MostFrequent{limit}, par, per_bucket, in_place_below, window),
                                   reference(pairs, MostFrequent{limit}))
-                            << workers << " workers, limit " << limit << ", " << per_bucket << " keys per bucket, "
-                            << in_place_below;
+                            << where();
                         EXPECT_TRUE(t.empty());
                         t = table;
-                        EXPECT_EQ(detail::sorted_counts(t, ByKey{limit}, par, per_bucket, in_place_below),
+                        EXPECT_EQ(detail::sorted_counts(t, ByKey{limit}, par, per_bucket, in_place_below, window),
                                   reference(pairs, ByKey{limit}))
-                            << workers << " workers, limit " << limit << ", " << per_bucket << " keys per bucket, "
-                            << in_place_below;
+                            << where();
                         return 0;
                     });
                 }
