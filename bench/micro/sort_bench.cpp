@@ -3,8 +3,9 @@
 // range (detail::take_pairs + detail::sort_result: other orders than ByKey and MostFrequent);
 // BM_SortCounts/buckets: the sample sort on key prefixes (detail::sorted_counts), the result
 // sized first and filled bucket by bucket in parallel (results under detail::in_place_bytes);
-// BM_SortCounts/buckets_grown: the same sort, the result grown as its pieces are freed (larger
-// results take this path, which keeps the peak at the result's size).
+// BM_SortCounts/buckets_grown: the same sort, the result grown a window of buckets at a time as
+// its pieces are freed (larger results take this path, which keeps the peak at the result's size
+// plus a window).
 // Arguments: distinct keys, threads. The keys are words of 1 to 14
 // letters with Zipf-like counts, so most of them tie on a count of 1 or 2, as in real text.
 #include <benchmark/benchmark.h>
