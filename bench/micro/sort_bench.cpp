@@ -69,20 +69,13 @@ void BM_SortCounts(benchmark::State& state) {
     }
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
 }
-BENCHMARK(BM_SortCounts<Way::pairs>)
-    ->Name("BM_SortCounts/pairs")
-    ->ArgsProduct({{175'000, 2'000'000}, {1, 2}})
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(BM_SortCounts<Way::buckets>)
-    ->Name("BM_SortCounts/buckets")
-    ->ArgsProduct({{175'000, 2'000'000}, {1, 2}})
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(BM_SortCounts<Way::buckets_grown>)
-    ->Name("BM_SortCounts/buckets_grown")
-    ->ArgsProduct({{175'000, 2'000'000}, {1, 2}})
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+
+// Every way at the same sizes and thread counts.
+void sizes_and_threads(benchmark::internal::Benchmark* b) {
+    b->ArgsProduct({{175'000, 2'000'000}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+BENCHMARK(BM_SortCounts<Way::pairs>)->Name("BM_SortCounts/pairs")->Apply(sizes_and_threads);
+BENCHMARK(BM_SortCounts<Way::buckets>)->Name("BM_SortCounts/buckets")->Apply(sizes_and_threads);
+BENCHMARK(BM_SortCounts<Way::buckets_grown>)->Name("BM_SortCounts/buckets_grown")->Apply(sizes_and_threads);
 
 }  // namespace
