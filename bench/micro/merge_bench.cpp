@@ -2,7 +2,7 @@
 // of 8 MiB chunks share most of their vocabulary, so merging is mostly lookups and additions.
 // BM_MergeAllDistinct: the end of a run over many distinct keys, the workers' partitioned
 // tables merged partition by partition (detail::merge_all, as Plan::merge_finalize does) on 1
-// or 2 threads.
+// or 2 threads. BM_MergeSerialized: a reply merged from its bytes by Mode::processes's coordinator.
 #include <benchmark/benchmark.h>
 
 #include "bench/corpus/text_corpus.hpp"
@@ -63,9 +63,8 @@ void BM_MergeManyPartials(benchmark::State& state) {
 BENCHMARK(BM_MergeManyPartials)->Arg(2)->Arg(8)->Arg(32)->Unit(benchmark::kMillisecond);
 
 // Two workers' tables of 2^20 keys each, 7 in 8 of them seen by one worker only.
-void BM_MergeAllDistinct(benchmark::State& state) {
-    const auto threads = static_cast<unsigned>(state.range(0));
-    static const std::vector<CountMap> base = [] {
+const std::vector<CountMap>& distinct_tables() {
+    static const std::vector<CountMap> t = [] {
         std::vector<CountMap> t(2);
         const std::size_t n = std::size_t{1} << 20;
         for (std::size_t w = 0; w < 2; ++w)
@@ -75,6 +74,12 @@ void BM_MergeAllDistinct(benchmark::State& state) {
             }
         return t;
     }();
+    return t;
+}
+
+void BM_MergeAllDistinct(benchmark::State& state) {
+    const auto threads = static_cast<unsigned>(state.range(0));
+    const std::vector<CountMap>& base = distinct_tables();
     const auto add = [](std::uint64_t& x, std::uint64_t y) { x += y; };
     for (auto _ : state) {
         state.PauseTiming();
@@ -91,5 +96,31 @@ void BM_MergeAllDistinct(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(base[0].size() + base[1].size()));
 }
 BENCHMARK(BM_MergeAllDistinct)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The coordinator of Mode::processes: one reply, a serialized partial, merged into the total
+// straight from its bytes (detail::merge_serialized). Arg 0: a chunk's word counts into a total
+// holding another chunk's (mostly the same words); 1: 2^20 keys into a table of 2^20 others
+// (distinct_tables()).
+void BM_MergeSerialized(benchmark::State& state) {
+    const bool distinct = state.range(0) == 1;
+    const CountMap& into_base = distinct ? distinct_tables()[0] : counts_of_chunk(0);
+    const CountMap& from = distinct ? distinct_tables()[1] : counts_of_chunk(1);
+    Writer w;
+    serialize(w, from);
+    const std::string bytes = std::move(w.buffer());
+    for (auto _ : state) {
+        state.PauseTiming();
+        CountMap into = into_base;
+        state.ResumeTiming();
+        Reader r(bytes.data(), bytes.size());
+        detail::merge_serialized(into, r, [](std::uint64_t& x, std::uint64_t y) { x += y; });
+        benchmark::DoNotOptimize(into.size());
+        state.PauseTiming();
+        into = {};
+        state.ResumeTiming();
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(from.size()));
+}
+BENCHMARK(BM_MergeSerialized)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -86,9 +86,17 @@ public:
     }
     template <class Combine>
     void merge_one(std::string_view key, V&& value, Combine&& combine) {
-        const std::uint64_t h = detail::string_hash(key);
+        merge_one(key, hash(key), std::move(value), combine);
+    }
+    /// The same with h = hash(key) already known.
+    template <class Combine>
+    void merge_one(std::string_view key, std::uint64_t h, V&& value, Combine&& combine) {
         parts_[partition_of(h)].merge_one(key, h, std::move(value), combine);
     }
+    /// A key's hash, which places it in its partition and in the partition's index.
+    static std::uint64_t hash(std::string_view key) { return detail::string_hash(key); }
+    /// StringTable::prefetch in the key's partition, for h = hash(key).
+    void prefetch(std::uint64_t h) const { parts_[partition_of(h)].prefetch(h); }
     /// Inserts a key known to be absent.
     V& insert_distinct(std::string_view key, V&& value) {
         const std::uint64_t h = detail::string_hash(key);

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <cstdlib>
@@ -263,11 +264,29 @@ public:
     /// memory back block by block as it goes.
     template <class F>
     void drain(F&& f) {
+        drain_peeking<0>(NoPeek{}, f);
+    }
+
+    /// drain(f), with peek(key) called for each key Ahead keys before f gets it (fewer at the
+    /// end of a block, whose keys are freed once passed): a merge hashes a key there and
+    /// prefetches its slot in the other table, so that the lookup does not wait on memory.
+    template <std::size_t Ahead, class Peek, class F>
+    void drain_peeking(Peek&& peek, F&& f) {
         Index().swap(slots_);
         size_ = 0;
         for (std::size_t b = 0; b < blocks_.size(); ++b) {
             Block& blk = blocks_[b];
+            [[maybe_unused]] std::size_t lead = 0, peeked = 0;  // next key to peek at; peeked, not drained
             for (std::size_t off = 0; off < blk.used;) {
+                if constexpr (!std::is_same_v<std::remove_cvref_t<Peek>, NoPeek>) {
+                    while (peeked <= Ahead && lead < blk.used) {
+                        const char* next = blk.data.get() + lead;
+                        peek(key_of(next));
+                        lead += record_size(length_of(next));
+                        ++peeked;
+                    }
+                    --peeked;
+                }
                 char* rec = blk.data.get() + off;
                 V* v = value_of(rec);
                 try {
@@ -292,6 +311,15 @@ public:
         blocks_.clear();
     }
 
+    /// A key's hash, as the table computes it.
+    static std::uint64_t hash(std::string_view key) { return Hash{}(key); }
+
+    /// Fetches the index slot where a key with hash h = Hash{}(key) is looked up first into the
+    /// cache, ahead of the lookup (a hint: no effect on the table).
+    void prefetch(std::uint64_t h) const {
+        if (!slots_.empty()) __builtin_prefetch(slots_.data() + position(tag_of(h)));
+    }
+
     /// Frees the hash index now, ahead of drain(), which would free it anyway: a table drained
     /// after others (PartitionedTable::drain) does not hold its index while they are drained.
     /// Afterwards the table may only be drained or cleared.
@@ -303,7 +331,18 @@ public:
     void merge(StringTable&& from, Combine&& combine) {
         if (size_ < from.size_) swap(from);  // combine is commutative
         reserve(size_ + from.size_ / 2);
-        from.drain([&](std::string_view k, V&& v) { merge_one(k, std::move(v), combine); });
+        // Each key is hashed `ahead` keys before its lookup, its slot prefetched then: in a big
+        // table nearly every lookup missed the cache, one after another.
+        constexpr std::size_t ahead = 7;
+        std::array<std::uint64_t, ahead + 1> hashes;  // of the keys peeked at, not yet merged
+        std::size_t in = 0, out = 0;
+        from.template drain_peeking<ahead>(
+            [&](std::string_view k) {
+                const std::uint64_t h = Hash{}(k);
+                prefetch(h);
+                hashes[in++ % hashes.size()] = h;
+            },
+            [&](std::string_view k, V&& v) { merge_one(k, hashes[out++ % hashes.size()], std::move(v), combine); });
     }
 
     /// Adds one (key, value): combine(V& mine, V&& value) when the key is present, else inserts it.
@@ -519,6 +558,10 @@ public:
     }
 
 private:
+    struct NoPeek {  // drain(): nothing to do ahead
+        void operator()(std::string_view) const {}
+    };
+
     void index(std::uint64_t h, std::size_t ref) {
         const std::uint32_t tag = tag_of(h);
         const std::size_t mask = slots_.size() - 1;

@@ -53,10 +53,45 @@ struct StringTableSerializer {
     static void merge_into(Reader& r, Table& into, Combine&& combine) {
         const auto n = r.pod<std::uint64_t>();
         into.reserve(std::max<std::size_t>(into.size(), std::min<std::uint64_t>(n, r.remaining() / 4)));
+        if constexpr (std::is_trivially_copyable_v<V> && std::is_default_constructible_v<V>) {
+            if (r.stable()) return merge_ahead(r, n, into, combine);
+        }
         read_records(r, n, [&](auto&& k, V&& v) { into.merge_one(std::move(k), std::move(v), combine); });
     }
 
 private:
+    // merge_into from bytes that stay put (a whole reply in memory): each key is hashed, and its
+    // slot in `into` prefetched, `ahead` records before its lookup, which in a table bigger than
+    // the cache otherwise waits on memory for every record (the coordinator of Mode::processes
+    // merges every chunk's reply so).
+    template <class Combine>
+    static void merge_ahead(Reader& r, std::uint64_t n, Table& into, Combine& combine) {
+        constexpr std::size_t ahead = 8;  // a power of two: the ring's index is a mask
+        struct Pending {
+            std::string_view key;
+            std::uint64_t hash;
+            V value;
+        };
+        std::array<Pending, ahead> ring;
+        std::size_t in = 0, out = 0;
+        const auto merge_oldest = [&] {
+            Pending& p = ring[out++ % ahead];
+            into.merge_one(p.key, p.hash, std::move(p.value), combine);
+        };
+        read_records(r, n, [&](auto&& k, V&& v) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(k)>, std::string_view>) {
+                if (in - out == ahead) merge_oldest();
+                const std::uint64_t h = Table::hash(k);
+                into.prefetch(h);
+                ring[in++ % ahead] = {k, h, std::move(v)};
+            } else {  // a loose record (a huge key): after the keys before it
+                while (out != in) merge_oldest();
+                into.merge_one(std::move(k), std::move(v), combine);
+            }
+        });
+        while (out != in) merge_oldest();
+    }
+
     static void write_record(Writer& w, std::string_view k, const V& v) {
         w.pod<std::uint32_t>(static_cast<std::uint32_t>(k.size()));
         w.bytes(k.data(), k.size());

@@ -214,6 +214,35 @@ TEST(StringTable, MergesStraightFromItsSerializedForm) {
     EXPECT_THROW(Serializer<StringTable<std::uint64_t>>::merge_into(r2, cut, add), Error);
 }
 
+// From a reply held whole in memory, keys are hashed a few records ahead of their lookup: a key
+// of 1 MiB or more (read into a record of its own) between short ones, present in the total or
+// not, still lands after the keys before it, and every count adds up.
+TEST(StringTable, MergesFromBytesAroundAHugeKey) {
+    auto add = [](std::uint64_t& a, std::uint64_t b) { a += b; };
+    const std::string huge((std::size_t{1} << 20) + 3, 'h'), other((std::size_t{1} << 20) + 9, 'o');
+    PartitionedTable<std::uint64_t> part;
+    std::map<std::string, std::uint64_t> expect;
+    count_into(part, expect, 0, 20);
+    part.slot(huge, [] { return std::uint64_t{0}; }) += 4, expect[huge] += 4;
+    count_into(part, expect, 10, 3000);
+    part.slot(other, [] { return std::uint64_t{0}; }) += 2, expect[other] += 2;
+    count_into(part, expect, 2990, 3001);
+    Writer w;
+    serialize(w, part);
+    for (bool has_huge : {false, true}) {
+        SCOPED_TRACE(has_huge);
+        PartitionedTable<std::uint64_t> total;
+        std::map<std::string, std::uint64_t> want = expect;
+        count_into(total, want, 1500, 4000);
+        if (has_huge) total.slot(huge, [] { return std::uint64_t{0}; }) += 1, want[huge] += 1;
+        Reader r(w.buffer().data(), w.buffer().size());
+        ASSERT_TRUE(r.stable());
+        detail::merge_serialized(total, r, add);
+        EXPECT_EQ(r.remaining(), 0u);
+        EXPECT_EQ(contents(total), want);
+    }
+}
+
 // A key written into a record of its own (StringTable::LooseRecord: a huge key read straight from
 // a pipe) joins a table: longer than a block, as a block of its own with no copy; shorter, copied
 // into the arena. Either way the table reads as if the key had been inserted, before and after
