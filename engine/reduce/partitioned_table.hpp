@@ -49,15 +49,17 @@ public:
     Part& part(std::size_t p) { return parts_[p]; }
     const Part& part(std::size_t p) const { return parts_[p]; }
     static std::size_t partition_of(std::uint64_t h) { return part_of(h, Partitions); }
+    /// A key's hash, which places it in its partition and in the partition's index.
+    static std::uint64_t hash(std::string_view key) { return detail::string_hash(key); }
 
     /// The value of `key`, inserted as make() when absent.
     template <class Make>
     V& slot(std::string_view key, Make&& make) {
-        const std::uint64_t h = detail::string_hash(key);
+        const std::uint64_t h = hash(key);
         return parts_[partition_of(h)].slot(key, h, std::forward<Make>(make));
     }
     V* find(std::string_view key) {
-        return parts_[partition_of(detail::string_hash(key))].find(key);
+        return parts_[partition_of(hash(key))].find(key);
     }
 
     /// Room for about n keys in all.
@@ -93,25 +95,23 @@ public:
     void merge_one(std::string_view key, std::uint64_t h, V&& value, Combine&& combine) {
         parts_[partition_of(h)].merge_one(key, h, std::move(value), combine);
     }
-    /// A key's hash, which places it in its partition and in the partition's index.
-    static std::uint64_t hash(std::string_view key) { return detail::string_hash(key); }
     /// StringTable::prefetch in the key's partition, for h = hash(key).
     void prefetch(std::uint64_t h) const { parts_[partition_of(h)].prefetch(h); }
     /// Inserts a key known to be absent.
     V& insert_distinct(std::string_view key, V&& value) {
-        const std::uint64_t h = detail::string_hash(key);
+        const std::uint64_t h = hash(key);
         return parts_[partition_of(h)].insert_new(key, h, std::move(value));
     }
 
     /// A key written in place, then handed over without a copy (StringTable::LooseRecord).
     using LooseRecord = typename Part::LooseRecord;
     V& insert_distinct(LooseRecord&& rec, V&& value) {
-        const std::uint64_t h = detail::string_hash(rec.key());
+        const std::uint64_t h = hash(rec.key());
         return parts_[partition_of(h)].insert_loose(std::move(rec), h, std::move(value));
     }
     template <class Combine>
     void merge_one(LooseRecord&& rec, V&& value, Combine&& combine) {
-        const std::uint64_t h = detail::string_hash(rec.key());
+        const std::uint64_t h = hash(rec.key());
         parts_[partition_of(h)].merge_one(std::move(rec), h, std::move(value), combine);
     }
 
@@ -124,7 +124,7 @@ public:
             return out;
         }
         drain([&](std::string_view k, V&& v) {
-            const std::uint64_t h = detail::string_hash(k);
+            const std::uint64_t h = hash(k);
             out[part_of(h, n)].parts_[partition_of(h)].insert_new(k, h, std::move(v));
         });
         return out;
