@@ -9,7 +9,8 @@ set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 PARAPIPE_BINARY" >&2; exit 2; }
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1  # harmless when not root
-mpirun=(mpirun --oversubscribe)
+# A session folder of its own: other tests may run mpirun jobs at the same time.
+mpirun=("$(cd "$(dirname "$0")" && pwd)/mpirun.sh" --oversubscribe)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
