@@ -14,6 +14,9 @@ mpirun=("$(cd "$(dirname "$0")" && pwd)/mpirun.sh" --oversubscribe)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
+# The runs started without mpirun (one rank each) keep their session folder here too.
+mkdir ompi
+export OMPI_MCA_orte_tmpdir_base=$work/ompi
 fail() { echo "mpi check: $*" >&2; exit 1; }
 runs=0
 
