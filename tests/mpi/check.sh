@@ -9,12 +9,13 @@ set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 PARAPIPE_BINARY" >&2; exit 2; }
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1  # harmless when not root
-# A session folder of its own: other tests may run mpirun jobs at the same time.
-mpirun=("$(cd "$(dirname "$0")" && pwd)/mpirun.sh" --oversubscribe)
+mpirun=(mpirun --oversubscribe)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-# The runs started without mpirun (one rank each) keep their session folder here too.
+# Open MPI's session folders (mpirun jobs and the runs started without it) here, not in the
+# $TMPDIR other tests share: the jobs of this script run one at a time, but others may run beside
+# them (tests/mpi/mpirun.sh says why that fails).
 mkdir ompi
 export OMPI_MCA_orte_tmpdir_base=$work/ompi
 fail() { echo "mpi check: $*" >&2; exit 1; }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# mpirun with a session directory of its own: the tests start mpirun jobs side by side (the
-# example checks two at a time, ctest -j2). Open MPI 4.1 keeps every job's session directory in
-# one shared $TMPDIR/ompi.HOST.UID, which a job that ends removes once it is empty; a job that
-# starts at that moment fails its mkdir ("File exists") and exits 1. A base folder per job leaves
-# nothing shared. Arguments are mpirun's.
+# mpirun with a session directory of its own, for jobs started side by side (the example checks
+# run two at a time). Open MPI 4.1 keeps every job's session directory in one shared
+# $TMPDIR/ompi.HOST.UID, which a job that ends removes once it is empty; a job that starts at that
+# moment fails its mkdir ("File exists") and exits 1. A base folder per job leaves nothing shared.
+# (tests/mpi/check.sh, whose jobs run one at a time, gives all of them one folder of their own.)
+# Arguments are mpirun's.
 #   tests/mpi/mpirun.sh [mpirun options...] PROGRAM [ARGS...]
 set -euo pipefail
 base=$(mktemp -d "${TMPDIR:-/tmp}/parapipe-mpirun.XXXXXX")
