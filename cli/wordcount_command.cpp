@@ -19,6 +19,7 @@
 #include "cli/validators.hpp"
 #include "cli/wordcount_format.hpp"
 #include <parapipe/engine/chunk_size.hpp>
+#include <parapipe/engine/detail/parallel.hpp>
 #include <parapipe/engine/errors.hpp>
 #include <parapipe/engine/mpi_transport.hpp>
 #include <parapipe/pipelines/wordcount.hpp>
@@ -118,6 +119,8 @@ int run_wordcount(const WordcountArgs& a) {
     opt.cancel = &g_cancel;
     RunStats run_stats;
     opt.stats = &run_stats;
+    // The run's threads stay up to format the result (engine/detail/parallel.hpp).
+    detail::KeepTbbThreads keep_threads;
     auto result = wordcount::count(source, a.top, opt);
     progress.finish();
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -4,7 +4,8 @@
 // codec: see engine/fields.hpp) is a UsageError at run time. `run<Mode::processes>(plan, opts)`
 // instantiates one executor only, and refuses such a type at compile time.
 // Thread-safe for distinct plans. Process modes fork: call them while no TBB threads run
-// (the threads executor shuts its threads down when it returns).
+// (the threads executor shuts its threads down when it returns; threads a KeepTbbThreads left
+// running are joined before each fork).
 #include <string>
 #include <type_traits>
 #include <typeinfo>

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <parapipe/engine/detail/parallel.hpp>
 #include <parapipe/engine/errors.hpp>
 
 namespace parapipe::detail {
@@ -32,6 +33,7 @@ Child spawn_worker(const std::function<int(int, int)>& body) {
     // Larger pipes mean fewer context switches for big serialized partials.
     ::fcntl(up[1], F_SETPIPE_SZ, 1 << 20);
     const pid_t parent = ::getpid();
+    join_threads_left_running();  // a child must not inherit oneTBB with its threads gone
     pid_t pid = ::fork();
     if (pid < 0) {
         for (int fd : {down[0], down[1], up[0], up[1]}) ::close(fd);

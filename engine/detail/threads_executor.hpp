@@ -5,7 +5,8 @@
 // are merged at the end in the same arena (Plan::merge_finalize: a keyed reduction merges its
 // partitions as parallel tasks, then sorts in parallel). TBB's worker threads are shut down
 // before returning, so the process may fork afterwards (Mode::processes, Mode::shm), except
-// after a Mode::mpi run (TbbScope).
+// after a Mode::mpi run, and while a KeepTbbThreads lives (TbbScope: the fork modes then join
+// them before they fork).
 #include <atomic>
 #include <optional>
 
