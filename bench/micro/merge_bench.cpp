@@ -2,7 +2,8 @@
 // of 8 MiB chunks share most of their vocabulary, so merging is mostly lookups and additions.
 // BM_MergeAllDistinct: the end of a run over many distinct keys, the workers' partitioned
 // tables merged partition by partition (detail::merge_all, as Plan::merge_finalize does) on 1
-// or 2 threads. BM_MergeSerialized: a reply merged from its bytes by Mode::processes's coordinator.
+// or 2 threads. BM_FinishTwoTables: two workers' tables merged and sorted, or sorted together.
+// BM_MergeSerialized: a reply merged from its bytes by Mode::processes's coordinator.
 #include <benchmark/benchmark.h>
 
 #include "bench/corpus/text_corpus.hpp"
@@ -96,6 +97,43 @@ void BM_MergeAllDistinct(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(base[0].size() + base[1].size()));
 }
 BENCHMARK(BM_MergeAllDistinct)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The end of a threads run on two workers: their tables counted and sorted most frequent
+// first. Arg 0: merged, then sorted (detail::merge_all, detail::sorted_counts); 1: sorted
+// together, the keys they share counted in one and zeroed in the other (detail::absorb_shared),
+// as CountByKey::finalize_all does. Second arg: 0 two chunks' word counts (mostly the same
+// words), 1 distinct_tables().
+void BM_FinishTwoTables(benchmark::State& state) {
+    const bool absorb = state.range(0) == 1;
+    const bool distinct = state.range(1) == 1;
+    const CountMap& a = distinct ? distinct_tables()[0] : counts_of_chunk(0);
+    const CountMap& b = distinct ? distinct_tables()[1] : counts_of_chunk(1);
+    const auto add = [](std::uint64_t& x, std::uint64_t y) { x += y; };
+    const detail::KeepTbbThreads keep;  // the threads start once, not in every iteration
+    for (auto _ : state) {
+        state.PauseTiming();
+        std::vector<CountMap> parts{a, b};
+        state.ResumeTiming();
+        auto out = detail::with_arena(2, [&](const Parallelism& par) {
+            if (absorb) return detail::sorted_counts(parts[0], parts[1], MostFrequent{}, par);
+            CountMap merged = detail::merge_all(std::move(parts), add, par);
+            return detail::sorted_counts(merged, MostFrequent{}, par);
+        });
+        benchmark::DoNotOptimize(out.size());
+        state.PauseTiming();
+        out = {};
+        parts.clear();
+        state.ResumeTiming();
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(a.size() + b.size()));
+}
+BENCHMARK(BM_FinishTwoTables)
+    ->Args({0, 0})
+    ->Args({1, 0})
+    ->Args({0, 1})
+    ->Args({1, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // The coordinator of Mode::processes: one reply, a serialized partial, merged into the total
 // straight from its bytes (detail::merge_serialized). Arg 0: a chunk's word counts into a total

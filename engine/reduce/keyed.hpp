@@ -266,6 +266,16 @@ struct CountByKey {
     std::vector<std::pair<K, std::uint64_t>> finalize(partial_type&& m) const { return finish(std::move(m), {}); }
     /// Every worker's partial merged (partitions in parallel) and finalized with par's threads.
     std::vector<std::pair<K, std::uint64_t>> finalize_all(std::vector<partial_type>&& parts, const Parallelism& par) const {
+        if constexpr (std::is_same_v<partial_type, PartitionedTable<std::uint64_t>> && detail::ref_sorted_order<Order>) {
+            // The last partial is not merged in: the sort takes from it the keys the others
+            // share, and copies no key (detail::absorb_shared).
+            if (parts.size() >= 2) {
+                partial_type last = std::move(parts.back());
+                parts.pop_back();
+                partial_type merged = detail::merge_all(std::move(parts), add, par);
+                return detail::sorted_counts(merged, last, order, par);
+            }
+        }
         return finish(detail::merge_all(std::move(parts), add, par), par);
     }
     /// Under a memory limit (engine/plan.hpp: memory_of, spill, finalize_spilled).

@@ -246,6 +246,21 @@ public:
     }
 
     V* find(std::string_view key) { return find(key, Hash{}(key)); }
+    /// The same with the key's hash h = Hash{}(key) already known.
+    V* find(std::string_view key, std::uint64_t h) {
+        if (slots_.empty()) return nullptr;
+        const std::uint32_t tag = tag_of(h);
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t i = position(tag);; i = (i + 1) & mask) {
+            const Slot s = slots_[i];
+            if (s.ref == 0) return nullptr;
+            if (s.tag == tag) {
+                char* rec = record(s.ref);
+                if (length_of(rec) == key.size() && detail::same_bytes(rec + value_bytes + 4, key.data(), key.size()))
+                    return value_of(rec);
+            }
+        }
+    }
 
     /// Room for n keys without growing the index.
     void reserve(std::size_t n) {
@@ -257,6 +272,11 @@ public:
     /// f(key, const V&) for every key, in insertion order.
     template <class F>
     void for_each(F&& f) const {
+        walk([&](char* rec) { f(key_of(rec), *value_of(rec)); });
+    }
+    /// f(key, V&) for every key, in insertion order: the values may change, the keys stay.
+    template <class F>
+    void for_each_value(F&& f) {
         walk([&](char* rec) { f(key_of(rec), *value_of(rec)); });
     }
 
@@ -614,21 +634,6 @@ private:
     char* record(std::size_t ref) const {
         const std::size_t off = (ref - 1) * align;
         return blocks_[off / block_bytes].data.get() + off % block_bytes;
-    }
-
-    V* find(std::string_view key, std::uint64_t h) {
-        if (slots_.empty()) return nullptr;
-        const std::uint32_t tag = tag_of(h);
-        const std::size_t mask = slots_.size() - 1;
-        for (std::size_t i = position(tag);; i = (i + 1) & mask) {
-            const Slot s = slots_[i];
-            if (s.ref == 0) return nullptr;
-            if (s.tag == tag) {
-                char* rec = record(s.ref);
-                if (length_of(rec) == key.size() && detail::same_bytes(rec + value_bytes + 4, key.data(), key.size()))
-                    return value_of(rec);
-            }
-        }
     }
 
     std::size_t append(std::string_view key, V&& value) {

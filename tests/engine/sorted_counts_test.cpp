@@ -1,7 +1,8 @@
 // engine/reduce/sorted_counts.hpp — count_by_key's result by a sample sort on 8-byte key
 // prefixes: the same pairs, in the same order, as sorting the (std::string, count) pairs
 // themselves, for keys that tie on their prefix, contain zero bytes or bytes above 0x7f, for
-// every limit, one bucket or thousands, and on 1 to 3 threads.
+// every limit, one bucket or thousands, and on 1 to 3 threads; and for two tables counted
+// together without a merge.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -111,6 +112,56 @@ TEST(SortedCounts, SameResultAsSortingThePairsForEveryOrderLimitAndBucketSize) {
                         return 0;
                     });
                 }
+}
+
+// Two workers' partials: each key in one of them, or in both with its count split. Counted
+// together without a merge (absorb_shared), they give what sorting the pairs gives, whichever
+// table is the larger in each partition, and with one of them empty.
+TEST(SortedCounts, TwoTablesGiveWhatTheirMergeGives) {
+    const Pairs pairs = awkward_keys();
+    std::mt19937_64 rng(11);
+    PartitionedTable<std::uint64_t> a, b;
+    std::size_t shared = 0;
+    for (const auto& [key, n] : pairs) {
+        const std::uint64_t count = n;
+        switch (rng() % 3) {
+            case 0: a.slot(key, [&] { return count; }); break;
+            case 1: b.slot(key, [&] { return count; }); break;
+            default:
+                if (count < 2) {
+                    b.slot(key, [&] { return count; });
+                    break;
+                }
+                ++shared;
+                a.slot(key, [] { return std::uint64_t{1}; });
+                b.slot(key, [&] { return count - 1; });
+        }
+    }
+    ASSERT_GT(shared, 500u);
+    const PartitionedTable<std::uint64_t> none;
+    for (unsigned workers : {1u, 2u, 3u})
+        for (std::size_t per_bucket : {std::size_t{1}, std::size_t{100}, detail::keys_per_bucket})
+            for (std::size_t limit : {std::size_t{0}, std::size_t{10}, pairs.size()})
+                for (std::size_t in_place_below : {SIZE_MAX, std::size_t{0}})
+                    detail::with_arena(workers, [&](const Parallelism& par) {
+                        const std::string where = std::to_string(workers) + " workers, limit " + std::to_string(limit) +
+                                                  ", " + std::to_string(per_bucket) + " keys per bucket, in place below " +
+                                                  std::to_string(in_place_below);
+                        const auto both = [&](PartitionedTable<std::uint64_t> x, PartitionedTable<std::uint64_t> y,
+                                              const auto& order) {
+                            auto out = detail::sorted_counts(x, y, order, par, per_bucket, in_place_below, 7 * 40);
+                            EXPECT_TRUE(x.empty() && y.empty()) << where;
+                            return out;
+                        };
+                        EXPECT_EQ(both(a, b, MostFrequent{limit}), reference(pairs, MostFrequent{limit})) << where;
+                        EXPECT_EQ(both(b, a, MostFrequent{limit}), reference(pairs, MostFrequent{limit})) << where;
+                        EXPECT_EQ(both(a, b, ByKey{limit}), reference(pairs, ByKey{limit})) << where;
+                        auto whole = a;
+                        whole.merge(PartitionedTable<std::uint64_t>(b), [](std::uint64_t& x, std::uint64_t y) { x += y; });
+                        EXPECT_EQ(both(whole, none, MostFrequent{limit}), reference(pairs, MostFrequent{limit})) << where;
+                        EXPECT_EQ(both(none, whole, ByKey{limit}), reference(pairs, ByKey{limit})) << where;
+                        return 0;
+                    });
 }
 
 TEST(SortedCounts, ManyKeysOnOneCountAndPrefix) {
