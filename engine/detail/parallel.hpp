@@ -1,8 +1,8 @@
 #pragma once
 // The oneTBB pieces shared by the executors and the reductions' parallel finish: joining TBB's
-// threads before a fork (TbbScope, KeepTbbThreads), running a finish inside an arena (with_arena), and a
-// parallel_for / parallel_sort that stay serial when the caller lends one thread, so seq runs
-// never start TBB's threads.
+// threads before a fork (TbbScope, KeepTbbThreads), running a finish inside an arena
+// (with_arena), and a parallel_for / parallel_sort that stay serial when the caller lends one
+// thread, so seq runs never start TBB's threads.
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
@@ -72,7 +72,7 @@ private:
 /// While one lives, the parallel steps leave TBB's worker threads running when they end, so the
 /// next step finds them started: the CLI holds one from a threads run to the end of writing its
 /// result, which it formats on the same threads. Joining them and starting them again cost
-/// about 3 ms of a 55 ms run (9 MB of text, threads x2): the join, a new thread that first
+/// about 2 ms of a 55 ms run (9 MB of text, threads x2): the join, a new thread that first
 /// shared its parent's core, and oneTBB's start-up. The fork modes join them before they fork
 /// (join_threads_left_running), so holding one never makes a fork unsafe.
 class KeepTbbThreads {
@@ -123,9 +123,9 @@ void parallel_sort(It first, It last, Less less, const Parallelism& par) {
 }
 
 /// f(Parallelism{workers}) inside a oneTBB arena of `workers` threads, which are joined again
-/// before returning (TbbScope, unless a KeepTbbThreads lives), so the caller may fork afterwards. With one worker f runs on
-/// the calling thread and TBB is not started. For the fork modes' coordinators, once their
-/// workers have exited.
+/// before returning (TbbScope, unless a KeepTbbThreads lives), so the caller may fork
+/// afterwards. With one worker f runs on the calling thread and TBB is not started. For the
+/// fork modes' coordinators, once their workers have exited.
 template <class F>
 auto with_arena(unsigned workers, F&& f) {
     if (workers <= 1) return f(Parallelism{1});

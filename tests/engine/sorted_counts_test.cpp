@@ -144,9 +144,9 @@ TEST(SortedCounts, TwoTablesGiveWhatTheirMergeGives) {
             for (std::size_t limit : {std::size_t{0}, std::size_t{10}, pairs.size()})
                 for (std::size_t in_place_below : {SIZE_MAX, std::size_t{0}})
                     detail::with_arena(workers, [&](const Parallelism& par) {
-                        const std::string where = std::to_string(workers) + " workers, limit " + std::to_string(limit) +
-                                                  ", " + std::to_string(per_bucket) + " keys per bucket, in place below " +
-                                                  std::to_string(in_place_below);
+                        const std::string where = std::to_string(workers) + " workers, limit " +
+                                                  std::to_string(limit) + ", " + std::to_string(per_bucket) +
+                                                  " keys per bucket, in place below " + std::to_string(in_place_below);
                         const auto both = [&](PartitionedTable<std::uint64_t> x, PartitionedTable<std::uint64_t> y,
                                               const auto& order) {
                             auto out = detail::sorted_counts(x, y, order, par, per_bucket, in_place_below, 7 * 40);
@@ -157,8 +157,10 @@ TEST(SortedCounts, TwoTablesGiveWhatTheirMergeGives) {
                         EXPECT_EQ(both(b, a, MostFrequent{limit}), reference(pairs, MostFrequent{limit})) << where;
                         EXPECT_EQ(both(a, b, ByKey{limit}), reference(pairs, ByKey{limit})) << where;
                         auto whole = a;
-                        whole.merge(PartitionedTable<std::uint64_t>(b), [](std::uint64_t& x, std::uint64_t y) { x += y; });
-                        EXPECT_EQ(both(whole, none, MostFrequent{limit}), reference(pairs, MostFrequent{limit})) << where;
+                        const auto add = [](std::uint64_t& x, std::uint64_t y) { x += y; };
+                        whole.merge(PartitionedTable<std::uint64_t>(b), add);
+                        EXPECT_EQ(both(whole, none, MostFrequent{limit}), reference(pairs, MostFrequent{limit}))
+                            << where;
                         EXPECT_EQ(both(none, whole, ByKey{limit}), reference(pairs, ByKey{limit})) << where;
                         return 0;
                     });
