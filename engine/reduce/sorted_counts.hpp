@@ -150,25 +150,25 @@ std::size_t absorb_shared(Table& a, Table& b) {
     return zeroed;
 }
 
-/// The counts of one table, or of two that count no key twice (absorb_shared): partition p is
-/// the first table's partition p, then the second's, zero counts skipped.
+/// The counts of two tables that count no key twice (absorb_shared): partition p is the first
+/// table's partition p, then the second's, zero counts skipped.
 template <std::size_t N>
 class DisjointCounts {
 public:
     using Table = PartitionedTable<std::uint64_t, N>;
-    DisjointCounts(Table& a, Table* b, std::size_t size) : a_(a), b_(b), size_(size) {}
+    DisjointCounts(Table& a, Table& b, std::size_t size) : a_(a), b_(b), size_(size) {}
 
     /// Keys counted.
     std::size_t size() const { return size_; }
     /// Keys in partition p, zero counts included: a bound, for reserving.
-    std::size_t part_size(std::size_t p) const { return a_.part(p).size() + (b_ ? b_->part(p).size() : 0); }
+    std::size_t part_size(std::size_t p) const { return a_.part(p).size() + b_.part(p).size(); }
     template <class F>
     void for_each(std::size_t p, F&& f) const {
         const auto counted = [&](std::string_view k, const std::uint64_t& c) {
             if (c != 0) f(k, c);
         };
         a_.part(p).for_each(counted);
-        if (b_) b_->part(p).for_each(counted);
+        b_.part(p).for_each(counted);
     }
     /// for_each, draining partition p (StringTable::drain); the same keys in the same order.
     template <class F>
@@ -177,23 +177,23 @@ public:
             if (c != 0) f(k, std::move(c));
         };
         a_.part(p).drain(counted);
-        if (b_) b_->part(p).drain(counted);
+        b_.part(p).drain(counted);
     }
     /// Frees every partition's index ahead of the drains (StringTable::release_index).
     void release_indexes() {
         for (std::size_t p = 0; p < N; ++p) {
             a_.part(p).release_index();
-            if (b_) b_->part(p).release_index();
+            b_.part(p).release_index();
         }
     }
     void clear() {
         a_.clear();
-        if (b_) b_->clear();
+        b_.clear();
     }
 
 private:
     Table& a_;
-    Table* b_;
+    Table& b_;
     std::size_t size_;
 };
 
@@ -338,23 +338,10 @@ std::vector<std::pair<std::string, std::uint64_t>> sorted_counts_of(DisjointCoun
     return out;
 }
 
-/// The (key, count) pairs of `m` in `order`, its first order.limit only (0: all), with par's
-/// threads. The table is drained: it is empty afterwards. (per_bucket, in_place_below,
-/// window_bytes: for tests.)
-template <std::size_t N, class Order>
-    requires ref_sorted_order<Order>
-std::vector<std::pair<std::string, std::uint64_t>> sorted_counts(PartitionedTable<std::uint64_t, N>& m,
-                                                                 const Order& order, const Parallelism& par,
-                                                                 std::size_t per_bucket = keys_per_bucket,
-                                                                 std::size_t in_place_below = in_place_bytes,
-                                                                 std::size_t window_bytes = populate_window) {
-    DisjointCounts<N> counts(m, nullptr, m.size());
-    return sorted_counts_of(counts, order, par, per_bucket, in_place_below, window_bytes);
-}
-
-/// The same for the counts of two tables together (two workers' partials), without merging
-/// them: the keys they share are counted in one and zeroed in the other (absorb_shared),
-/// partition by partition on par's threads. Both tables are drained.
+/// The (key, count) pairs of two tables together (two workers' partials) in `order`, its first
+/// order.limit only (0: all), with par's threads, without merging the tables: the keys they
+/// share are counted in one and zeroed in the other (absorb_shared), partition by partition.
+/// Both tables are drained: they are empty afterwards.
 template <std::size_t N, class Order>
     requires ref_sorted_order<Order>
 std::vector<std::pair<std::string, std::uint64_t>> sorted_counts(PartitionedTable<std::uint64_t, N>& a,
@@ -367,8 +354,21 @@ std::vector<std::pair<std::string, std::uint64_t>> sorted_counts(PartitionedTabl
     parallel_for_n(N, par, [&](std::size_t p) { zeroed[p] = absorb_shared(a.part(p), b.part(p)); });
     std::size_t n = a.size() + b.size();
     for (const std::size_t z : zeroed) n -= z;
-    DisjointCounts<N> counts(a, &b, n);
+    DisjointCounts<N> counts(a, b, n);
     return sorted_counts_of(counts, order, par, per_bucket, in_place_below, window_bytes);
+}
+
+/// The same for one table. The table is drained: it is empty afterwards. (per_bucket,
+/// in_place_below, window_bytes: for tests.)
+template <std::size_t N, class Order>
+    requires ref_sorted_order<Order>
+std::vector<std::pair<std::string, std::uint64_t>> sorted_counts(PartitionedTable<std::uint64_t, N>& m,
+                                                                 const Order& order, const Parallelism& par,
+                                                                 std::size_t per_bucket = keys_per_bucket,
+                                                                 std::size_t in_place_below = in_place_bytes,
+                                                                 std::size_t window_bytes = populate_window) {
+    PartitionedTable<std::uint64_t, N> none;  // the counts of m and of no other table
+    return sorted_counts(m, none, order, par, per_bucket, in_place_below, window_bytes);
 }
 
 }  // namespace parapipe::detail
