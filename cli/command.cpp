@@ -1,5 +1,7 @@
 #include "cli/command.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <thread>
 
@@ -12,6 +14,11 @@ namespace parapipe::cli {
 std::atomic<int> g_cancel{0};
 
 unsigned default_workers() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+std::size_t default_memory_limit() {
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && page > 0 ? static_cast<std::size_t>(pages) * static_cast<std::size_t>(page) / 2 : 0;
+}
 
 void CommonRunOptions::add_to(CLI::App& cmd) {
     cmd.add_option("--mode,-m", mode, "Execution mode")

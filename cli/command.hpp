@@ -22,6 +22,9 @@ using Action = std::function<int()>;
 /// The machine's core count: the default number of workers.
 unsigned default_workers();
 
+/// Half the physical memory: what `--memory-limit auto` means (0 if unknown: no limit).
+std::size_t default_memory_limit();
+
 /// Options every `run` pipeline takes.
 struct CommonRunOptions {
     std::string mode = "threads";

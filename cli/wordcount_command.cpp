@@ -45,10 +45,7 @@ constexpr std::size_t min_memory_limit = std::size_t{16} << 20;
 
 // --memory-limit: auto is half the physical memory; 0 is no limit.
 std::size_t resolve_memory_limit(const std::string& text) {
-    if (text == "auto") {
-        const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
-        return pages > 0 && page > 0 ? static_cast<std::size_t>(pages) * static_cast<std::size_t>(page) / 2 : 0;
-    }
+    if (text == "auto") return default_memory_limit();
     if (text == "0") return 0;
     const std::size_t bytes = parse_size(text);
     if (bytes < min_memory_limit)
@@ -105,9 +102,10 @@ int run_wordcount(const WordcountArgs& a) {
 
     auto t0 = std::chrono::steady_clock::now();
     const std::vector<std::string>& paths = a.paths;
-    // Without --chunk-size: from the input's size and the workers (engine/chunk_size.hpp); a
-    // stream counts 0 bytes (it is neither read nor waited for here).
-    const std::size_t chunk = auto_chunk ? default_chunk_size(bytes, workers_used(opt)) : given_chunk;
+    // Without --chunk-size: from the input's size, the mode, the workers and the memory limit
+    // (engine/chunk_size.hpp); a stream counts 0 bytes (it is neither read nor waited for here).
+    const std::size_t chunk = auto_chunk ? default_chunk_size(bytes, workers_used(opt), opt.mode, opt.memory_limit)
+                                           : given_chunk;
     auto source = wordcount::open(paths, chunk, a.common.walk_options());
     const TextSource& input = source->text();
     if (input.file_count() == 0 && !a.common.quiet && output_rank)  // only empty directories: an empty result, but say why
@@ -168,7 +166,7 @@ void add_wordcount_command(CLI::App& run, Action& action) {
     auto args = std::make_shared<WordcountArgs>();
     auto* cmd = run.add_subcommand("wordcount", "Count words (Unicode letters, marks, numbers; lowercased)");
     cmd->add_option("paths", args->paths, "Files or directories (recursive; hidden entries skipped, see --hidden); '-' or none: standard input");
-    cmd->add_option("--chunk-size,-c", args->chunk_size, "Bytes per chunk, e.g. 64KiB, 8MiB; auto: input / (4 x workers), at most 8MiB (1 chunk under 1MiB)")->capture_default_str();
+    cmd->add_option("--chunk-size,-c", args->chunk_size, "Bytes per chunk, e.g. 64KiB, 8MiB; auto: input / (4 x workers), at most 8MiB (32MiB in processes mode; 1 chunk under 1MiB)")->capture_default_str();
     cmd->add_option("--top,-k", args->top, "Keep only the K most frequent words (0: all)")
         ->check(whole_number(0, 1ull << 40))
         ->capture_default_str();

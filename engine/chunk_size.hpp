@@ -3,6 +3,15 @@
 // 1 MiB or more makes at least 4 chunks per worker (so a few MB run in parallel and the last
 // chunks even out), never more than 8 MiB (each chunk's partial stays small and progress moves).
 // Below 1 MiB the input is one chunk per 8 MiB, as splitting it would cost more than it gains.
+// Mode::processes alone goes up to 32 MiB: it is the one mode that sends every chunk's partial
+// back (serialized, through a pipe, merged by the coordinator), and a partial holds about all its
+// chunk's distinct keys, which grow far slower than the chunk (generated text: 50k keys in 8 MiB,
+// 54k in 32 MiB), so larger chunks ship and merge far fewer records. The other modes fold many
+// chunks into one partial per worker, where the chunk size costs nothing of the kind. A worker
+// holds its chunk's partial whole (it ships it, never spills it), up to about 6 times the chunk
+// (short keys, all distinct), so under a memory limit too small for that at 32 MiB the cap stays
+// 8 MiB: its share of the limit is half the limit over the workers and the coordinator
+// (engine/detail/spill_check.hpp).
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -11,19 +20,34 @@
 #include <string>
 #include <vector>
 
+#include <parapipe/engine/mode.hpp>
 #include <parapipe/engine/walk.hpp>
 
 namespace parapipe {
 
 inline constexpr std::size_t max_default_chunk_size = std::size_t{8} << 20;
+inline constexpr std::size_t max_default_chunk_size_processes = std::size_t{32} << 20;
 inline constexpr std::uint64_t split_small_inputs_from = std::uint64_t{1} << 20;
 inline constexpr unsigned default_chunks_per_worker = 4;
+inline constexpr std::uint64_t partial_bytes_per_chunk_byte = 6;
 
-/// total_bytes / (4 x workers), at most 8 MiB; 8 MiB for inputs under 1 MiB.
-constexpr std::size_t default_chunk_size(std::uint64_t total_bytes, unsigned workers) {
+/// The largest default chunk of `mode` under `memory_limit` (0: none).
+constexpr std::size_t max_default_chunk_size_of(Mode mode, unsigned workers, std::uint64_t memory_limit) {
+    if (mode != Mode::processes) return max_default_chunk_size;
+    const std::uint64_t share = memory_limit / 2 / (std::uint64_t{std::max(1u, workers)} + 1);
+    const bool fits = memory_limit == 0 || share >= partial_bytes_per_chunk_byte * max_default_chunk_size_processes;
+    return fits ? max_default_chunk_size_processes : max_default_chunk_size;
+}
+
+/// total_bytes / (4 x workers), at most max_default_chunk_size_of(): 8 MiB, or 32 MiB in
+/// Mode::processes unless `memory_limit` (RunOptions::memory_limit, 0: none) is too small;
+/// 8 MiB for inputs under 1 MiB.
+constexpr std::size_t default_chunk_size(std::uint64_t total_bytes, unsigned workers, Mode mode,
+                                         std::uint64_t memory_limit = 0) {
     if (total_bytes < split_small_inputs_from) return max_default_chunk_size;
     const std::uint64_t per = total_bytes / (std::uint64_t{default_chunks_per_worker} * std::max(1u, workers));
-    return static_cast<std::size_t>(std::clamp<std::uint64_t>(per, 1, max_default_chunk_size));
+    return static_cast<std::size_t>(
+        std::clamp<std::uint64_t>(per, 1, max_default_chunk_size_of(mode, workers, memory_limit)));
 }
 
 /// The bytes of every regular file under `paths` (as walk() finds them); others (stdin, FIFOs,
@@ -39,9 +63,9 @@ inline std::uint64_t input_bytes(const std::vector<std::string>& paths, const Wa
 }
 
 /// default_chunk_size() of the files under `paths`.
-inline std::size_t default_chunk_size(const std::vector<std::string>& paths, unsigned workers,
-                                      const WalkOptions& walk_options = {}) {
-    return default_chunk_size(input_bytes(paths, walk_options), workers);
+inline std::size_t default_chunk_size(const std::vector<std::string>& paths, unsigned workers, Mode mode,
+                                      std::uint64_t memory_limit = 0, const WalkOptions& walk_options = {}) {
+    return default_chunk_size(input_bytes(paths, walk_options), workers, mode, memory_limit);
 }
 
 }  // namespace parapipe

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cli/bench/placeholders.hpp"
+#include "cli/command.hpp"
 #include <parapipe/engine/chunk_size.hpp>
 
 namespace parapipe::cli::bench {
@@ -13,11 +14,13 @@ const ChunkSize kNoChunk{0, "-"};
 
 void add(Plan& p, const CommandSpec& spec, const std::string& name, bool baseline, unsigned workers,
          const ChunkSize& chunk, double work) {
-    // "auto": what `parapipe run` picks without --chunk-size for this input and worker count.
+    // "auto": what `parapipe run` picks without --chunk-size for this input, mode and worker
+    // count, under its default --memory-limit (a baseline's {chunk}: as threads mode's).
     const bool derived = chunk.bytes == 0 && chunk.text == "auto";
+    const Mode mode = parse_mode(name).value_or(Mode::threads);
+    const unsigned w = workers == spec.workers_unset ? 1 : workers;
     const std::uint64_t bytes =
-        derived ? default_chunk_size(static_cast<std::uint64_t>(work), workers == spec.workers_unset ? 1 : workers)
-                : chunk.bytes;
+        derived ? default_chunk_size(static_cast<std::uint64_t>(work), w, mode, default_memory_limit()) : chunk.bytes;
     Config c{name, baseline, workers, bytes, chunk.text};
     SlotValues v{name, std::to_string(workers), std::to_string(bytes)};
     p.rows.push_back({c, substitute(spec.argv, v), &spec});
@@ -28,7 +31,8 @@ void plan_mpi(Plan& p, const CommandSpec& spec, const Settings& s, const ChunkSi
     for (unsigned w : s.workers) {
         // "auto": what `parapipe run` picks for W ranks of one thread each.
         const bool derived = chunk.bytes == 0 && chunk.text == "auto";
-        const std::uint64_t bytes = derived ? default_chunk_size(static_cast<std::uint64_t>(work), w) : chunk.bytes;
+        const std::uint64_t bytes =
+            derived ? default_chunk_size(static_cast<std::uint64_t>(work), w, Mode::mpi) : chunk.bytes;
         Config c{"mpi", false, w, bytes, chunk.text};
         SlotValues v{"mpi", "1", std::to_string(bytes)};
         // One host: ranks talk through shared memory (ob1 over vader), so mpirun and MPI_Init

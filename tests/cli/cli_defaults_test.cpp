@@ -217,6 +217,31 @@ TEST(CliDefaults, ChunkSizeFollowsTheInputAndTheWorkers) {
     EXPECT_EQ(seq.out, given.out);
 }
 
+// processes mode ships every chunk's partial, so its default chunks go past 8 MiB, up to 32 MiB,
+// unless --memory-limit leaves a worker too little for such a chunk's partial. 36 MiB with one
+// worker: 8 MiB chunks in threads mode (5), 9 MiB in processes mode (4).
+TEST(CliDefaults, ProcessesModeTakesLargerChunksUnlessMemoryIsShort) {
+    TempDir dir;
+    std::string text;
+    for (int i = 0; text.size() < (std::size_t{36} << 20); ++i) text += "w" + std::to_string(i % 7919) + ' ';
+    auto file = dir.write("t.txt", text);
+    text = {};
+    auto chunks_of = [](const std::string& stats) {
+        const auto at = stats.find("chunks ");
+        return at == std::string::npos ? 0ul : std::stoul(stats.substr(at + 7));
+    };
+    auto threads = run_parapipe({"run", "wordcount", file, "-j", "1", "--stats"});
+    EXPECT_EQ(chunks_of(threads.err), 5u) << threads.err;
+    auto processes = run_parapipe({"run", "wordcount", file, "-m", "processes", "-j", "1", "--stats"});
+    EXPECT_EQ(chunks_of(processes.err), 4u) << processes.err;
+    auto short_of_memory =
+        run_parapipe({"run", "wordcount", file, "-m", "processes", "-j", "1", "--memory-limit", "256MiB", "--stats"});
+    EXPECT_EQ(chunks_of(short_of_memory.err), 5u) << short_of_memory.err;
+    EXPECT_EQ(threads.code, 0);
+    EXPECT_EQ(processes.out, threads.out);
+    EXPECT_EQ(short_of_memory.out, threads.out);
+}
+
 // An input of 8 MiB or more runs in the process started again with glibc's malloc tuned
 // (cli/malloc_tuning.hpp): the same bytes out, in every mode, and no temporary output file left
 // by the first start. PARAPIPE_MALLOC=default keeps glibc's defaults; small inputs are not
