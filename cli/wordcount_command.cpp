@@ -166,7 +166,7 @@ void add_wordcount_command(CLI::App& run, Action& action) {
     auto args = std::make_shared<WordcountArgs>();
     auto* cmd = run.add_subcommand("wordcount", "Count words (Unicode letters, marks, numbers; lowercased)");
     cmd->add_option("paths", args->paths, "Files or directories (recursive; hidden entries skipped, see --hidden); '-' or none: standard input");
-    cmd->add_option("--chunk-size,-c", args->chunk_size, "Bytes per chunk, e.g. 64KiB, 8MiB; auto: input / (4 x workers), at most 8MiB (32MiB in processes mode; 1 chunk under 1MiB)")->capture_default_str();
+    cmd->add_option("--chunk-size,-c", args->chunk_size, "Bytes per chunk, e.g. 64KiB, 8MiB; auto: input / (4 x workers), at most 8MiB (1 chunk under 1MiB); processes mode: input / (8 x workers) if more, at most 32MiB")->capture_default_str();
     cmd->add_option("--top,-k", args->top, "Keep only the K most frequent words (0: all)")
         ->check(whole_number(0, 1ull << 40))
         ->capture_default_str();

@@ -62,7 +62,7 @@ inline void add_run_options(CLI::App& app, Options& opt, bool file_inputs = true
         ->check(CLI::Range(1u, parapipe::max_workers));
     if (!file_inputs) return;
     app.add_option("--chunk-size", opt.chunk_size,
-                   "bytes per chunk: 4096, 64KiB, 8MiB (default: input / (4 x workers), at most 8MiB, 32MiB in processes mode)")
+                   "bytes per chunk: 4096, 64KiB, 8MiB (default: input / (4 x workers), at most 8MiB; processes mode: input / (8 x workers) if more, at most 32MiB)")
         // CLI11 runs the transform added last first: AsSizeValue turns 64KiB (or 64KB: powers of
         // 1024 both) into 65536, then Decimal refuses what is left if it is not a whole number.
         ->transform(Decimal)

@@ -217,13 +217,14 @@ TEST(CliDefaults, ChunkSizeFollowsTheInputAndTheWorkers) {
     EXPECT_EQ(seq.out, given.out);
 }
 
-// processes mode ships every chunk's partial, so its default chunks go past 8 MiB, up to 32 MiB,
-// unless --memory-limit leaves a worker too little for such a chunk's partial. 36 MiB with one
-// worker: 8 MiB chunks in threads mode (5), 9 MiB in processes mode (4).
+// processes mode ships every chunk's partial, so on large inputs its default chunks go past
+// 8 MiB (8 per worker, up to 32 MiB), unless --memory-limit leaves a worker too little for such
+// a chunk's partial. 72 MiB with one worker: 8 MiB chunks in threads mode (9), 9 MiB in
+// processes mode (8).
 TEST(CliDefaults, ProcessesModeTakesLargerChunksUnlessMemoryIsShort) {
     TempDir dir;
     std::string text;
-    for (int i = 0; text.size() < (std::size_t{36} << 20); ++i) text += "w" + std::to_string(i % 7919) + ' ';
+    for (int i = 0; text.size() < (std::size_t{72} << 20); ++i) text += "w" + std::to_string(i % 7919) + ' ';
     auto file = dir.write("t.txt", text);
     text = {};
     auto chunks_of = [](const std::string& stats) {
@@ -231,12 +232,12 @@ TEST(CliDefaults, ProcessesModeTakesLargerChunksUnlessMemoryIsShort) {
         return at == std::string::npos ? 0ul : std::stoul(stats.substr(at + 7));
     };
     auto threads = run_parapipe({"run", "wordcount", file, "-j", "1", "--stats"});
-    EXPECT_EQ(chunks_of(threads.err), 5u) << threads.err;
+    EXPECT_EQ(chunks_of(threads.err), 9u) << threads.err;
     auto processes = run_parapipe({"run", "wordcount", file, "-m", "processes", "-j", "1", "--stats"});
-    EXPECT_EQ(chunks_of(processes.err), 4u) << processes.err;
+    EXPECT_EQ(chunks_of(processes.err), 8u) << processes.err;
     auto short_of_memory =
         run_parapipe({"run", "wordcount", file, "-m", "processes", "-j", "1", "--memory-limit", "256MiB", "--stats"});
-    EXPECT_EQ(chunks_of(short_of_memory.err), 5u) << short_of_memory.err;
+    EXPECT_EQ(chunks_of(short_of_memory.err), 9u) << short_of_memory.err;
     EXPECT_EQ(threads.code, 0);
     EXPECT_EQ(processes.out, threads.out);
     EXPECT_EQ(short_of_memory.out, threads.out);

@@ -35,17 +35,21 @@ TEST(DefaultChunkSize, AtLeastFourChunksPerWorkerAndCapped) {
         EXPECT_EQ(default_chunk_size(8 * MiB, 2, mode), MiB);
         EXPECT_EQ(default_chunk_size(8 * MiB, 0, mode), 2 * MiB);  // 0 workers counts as 1
     }
-    // Large inputs: 8 MiB, but fewer, larger chunks where each chunk's partial is shipped.
+    // Large inputs: 8 MiB, but fewer, larger chunks where each chunk's partial is shipped: 8 per
+    // worker, up to 32 MiB, and never smaller than the usual rule's.
     EXPECT_EQ(default_chunk_size(256 * MiB, 2, Mode::threads), 8 * MiB);
     EXPECT_EQ(default_chunk_size(256 * MiB, 2, Mode::shm), 8 * MiB);
-    EXPECT_EQ(default_chunk_size(256 * MiB, 2, Mode::processes), 32 * MiB);
+    EXPECT_EQ(default_chunk_size(256 * MiB, 2, Mode::processes), 16 * MiB);
     EXPECT_EQ(default_chunk_size(256 * MiB, 1, Mode::processes), 32 * MiB);
+    EXPECT_EQ(default_chunk_size(160 * MiB, 2, Mode::processes), 10 * MiB);
+    EXPECT_EQ(default_chunk_size(4 * GiB, 2, Mode::processes), 32 * MiB);
     EXPECT_EQ(default_chunk_size(64 * MiB, 2, Mode::processes), 8 * MiB);
+    EXPECT_EQ(default_chunk_size(32 * MiB, 2, Mode::processes), 4 * MiB);
 }
 
-// A processes worker holds its chunk's whole partial (up to ~6x the chunk): the 32 MiB cap needs
-// a share of the memory limit (half of it over the workers and the coordinator) that fits it.
-TEST(DefaultChunkSize, ProcessesKeepsEightMebibytesUnderASmallMemoryLimit) {
+// A processes worker holds its chunk's whole partial (up to ~6x the chunk): the larger chunks
+// need a share of the memory limit (half of it over the workers and the coordinator) that fits it.
+TEST(DefaultChunkSize, ProcessesKeepsTheUsualRuleUnderASmallMemoryLimit) {
     EXPECT_EQ(default_chunk_size(GiB, 2, Mode::processes, 0), 32 * MiB);         // no limit
     EXPECT_EQ(default_chunk_size(GiB, 2, Mode::processes, 12 * GiB), 32 * MiB);  // half of 24 GiB
     EXPECT_EQ(default_chunk_size(GiB, 2, Mode::processes, 1152 * MiB), 32 * MiB);  // 192 MiB each
