@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -35,7 +36,11 @@ std::string unique_name() {
 
 Segment::Segment(std::size_t bytes) : Segment(unique_name(), bytes) {}
 
-Segment::Segment(std::string name, std::size_t bytes) : name_(std::move(name)), size_(bytes) {
+Segment::Segment(std::size_t bytes, std::size_t reserved) : Segment(unique_name(), bytes, reserved) {}
+
+Segment::Segment(std::string name, std::size_t bytes) : Segment(std::move(name), bytes, bytes) {}
+
+Segment::Segment(std::string name, std::size_t bytes, std::size_t reserved) : name_(std::move(name)), size_(bytes) {
     remove_stale();
     if (std::size_t free = shm_free_bytes(); free < bytes)
         throw SegmentError("/dev/shm has " + mib(free) + " free but the shared segment needs " + mib(bytes) +
@@ -50,12 +55,19 @@ Segment::Segment(std::string name, std::size_t bytes) : name_(std::move(name)), 
         bip::shared_memory_object::remove(name_.c_str());
         throw SegmentError("cannot create shared segment " + name_ + ": " + e.what());
     }
-    reserve();
+    if (reserved >= bytes) {
+        reserve_all();
+    } else if (reserved > 0 && ::posix_fallocate(object_->get_mapping_handle().handle, 0, static_cast<off_t>(reserved)) != 0) {
+        object_.reset();
+        bip::shared_memory_object::remove(name_.c_str());
+        throw SegmentError("/dev/shm cannot hold a shared segment of " + mib(reserved) +
+                           "; free space in /dev/shm or use --mode processes");
+    }
     map();
 }
 
 // Allocate the tmpfs pages now: touching an unbacked page of a full tmpfs is a SIGBUS.
-void Segment::reserve() {
+void Segment::reserve_all() {
     int rc = ::posix_fallocate(object_->get_mapping_handle().handle, 0, static_cast<off_t>(size_));
     if (rc != 0) {
         region_.reset();
@@ -89,6 +101,17 @@ Segment::~Segment() {
     if (!keep_) bip::shared_memory_object::remove(name_.c_str());
 }
 
+bool Segment::reserve(std::size_t offset, std::size_t bytes) const {
+    if (bytes == 0) return true;
+    if (offset > size_ || bytes > size_ - offset) return false;
+    // By name: a forked worker closed every descriptor but its pipes (engine/worker_process.cpp).
+    const int fd = ::shm_open(name_.c_str(), O_RDWR | O_CLOEXEC, 0);
+    if (fd < 0) return false;
+    const int rc = ::posix_fallocate(fd, static_cast<off_t>(offset), static_cast<off_t>(bytes));
+    ::close(fd);
+    return rc == 0;
+}
+
 void Segment::release(std::size_t offset, std::size_t bytes) {
     constexpr std::size_t page = 4096;
     const std::size_t from = (offset + page - 1) / page * page, to = (offset + bytes) / page * page;
@@ -110,7 +133,7 @@ void Segment::grow(std::size_t new_size) {
     region_.reset();
     object_->truncate(static_cast<bip::offset_t>(new_size));
     size_ = new_size;
-    reserve();
+    reserve_all();
     map();
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // A POSIX shared-memory segment owned by one run (Boost.Interprocess shared_memory_object +
-// mapped_region): unique name `parapipe-<pid>-<random>`, mode 0600, pages reserved up front so that a full
-// /dev/shm is an error before work starts (never a SIGBUS later), removed on destruction.
+// mapped_region): unique name `parapipe-<pid>-<random>`, mode 0600, pages reserved so that a full
+// /dev/shm is an error (never a SIGBUS): all of them up front, or a first part up front and the rest
+// by reserve() before they are used; removed on destruction.
 // Not thread-safe. Forked children inherit the mapping at the same address; only the
 // creating process removes the segment.
 #include <cstddef>
@@ -26,6 +27,9 @@ public:
     /// Creates and maps a segment of `bytes`. Throws SegmentError naming the shortfall when
     /// /dev/shm cannot hold it. Removes segments of dead runs first.
     explicit Segment(std::size_t bytes);
+    /// The same, reserving only the pages of the first `reserved` bytes now (/dev/shm must still
+    /// have room for all of it); the rest must go through reserve() before they are touched.
+    Segment(std::size_t bytes, std::size_t reserved);
     /// The same, named `name` (which must start with prefix and the pid of the run's coordinator,
     /// so that remove_stale() knows whose it is).
     Segment(std::string name, std::size_t bytes);
@@ -40,7 +44,11 @@ public:
     std::size_t size() const { return size_; }
     const std::string& name() const { return name_; }
 
-    /// Grows the segment to `new_size` bytes. Only call while no other process maps it:
+    /// Reserves the pages of [offset, offset + bytes) (whole pages around it); false if /dev/shm
+    /// cannot hold them. Works in a forked child that kept no descriptor: it opens the segment by
+    /// name. Reserving pages already reserved costs next to nothing.
+    bool reserve(std::size_t offset, std::size_t bytes) const;
+    /// Grows the segment to `new_size` bytes (all of it reserved). Only call while no other process maps it:
     /// the mapping moves, so raw pointers into it are invalid afterwards (offsets stay valid).
     void grow(std::size_t new_size);
 
@@ -59,9 +67,10 @@ public:
     static constexpr const char* prefix = "parapipe-";
 
 private:
+    Segment(std::string name, std::size_t bytes, std::size_t reserved);
     /// Removes the segments whose name starts with `name_prefix` and for which stale(name) holds.
     static int remove_matching(const std::string& name_prefix, const std::function<bool(const std::string&)>& stale);
-    void reserve();
+    void reserve_all();
     void map();
     std::string name_;
     std::size_t size_;
