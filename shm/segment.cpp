@@ -7,6 +7,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -55,25 +56,19 @@ Segment::Segment(std::string name, std::size_t bytes, std::size_t reserved) : na
         bip::shared_memory_object::remove(name_.c_str());
         throw SegmentError("cannot create shared segment " + name_ + ": " + e.what());
     }
-    if (reserved >= bytes) {
-        reserve_all();
-    } else if (reserved > 0 && ::posix_fallocate(object_->get_mapping_handle().handle, 0, static_cast<off_t>(reserved)) != 0) {
-        object_.reset();
-        bip::shared_memory_object::remove(name_.c_str());
-        throw SegmentError("/dev/shm cannot hold a shared segment of " + mib(reserved) +
-                           "; free space in /dev/shm or use --mode processes");
-    }
+    reserve_first(std::min(reserved, bytes));
     map();
 }
 
 // Allocate the tmpfs pages now: touching an unbacked page of a full tmpfs is a SIGBUS.
-void Segment::reserve_all() {
-    int rc = ::posix_fallocate(object_->get_mapping_handle().handle, 0, static_cast<off_t>(size_));
+void Segment::reserve_first(std::size_t bytes) {
+    if (bytes == 0) return;
+    int rc = ::posix_fallocate(object_->get_mapping_handle().handle, 0, static_cast<off_t>(bytes));
     if (rc != 0) {
         region_.reset();
         object_.reset();
         bip::shared_memory_object::remove(name_.c_str());
-        throw SegmentError("/dev/shm cannot hold a shared segment of " + mib(size_) + " (" + std::strerror(rc) +
+        throw SegmentError("/dev/shm cannot hold a shared segment of " + mib(bytes) + " (" + std::strerror(rc) +
                     "); free space in /dev/shm or use --mode processes");
     }
 }
@@ -133,7 +128,7 @@ void Segment::grow(std::size_t new_size) {
     region_.reset();
     object_->truncate(static_cast<bip::offset_t>(new_size));
     size_ = new_size;
-    reserve_all();
+    reserve_first(size_);
     map();
 }
 

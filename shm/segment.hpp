@@ -48,8 +48,9 @@ public:
     /// cannot hold them. Works in a forked child that kept no descriptor: it opens the segment by
     /// name. Reserving pages already reserved costs next to nothing.
     bool reserve(std::size_t offset, std::size_t bytes) const;
-    /// Grows the segment to `new_size` bytes (all of it reserved). Only call while no other process maps it:
-    /// the mapping moves, so raw pointers into it are invalid afterwards (offsets stay valid).
+    /// Grows the segment to `new_size` bytes, all of them reserved. Only call while no other
+    /// process maps it: the mapping moves, so raw pointers into it are invalid afterwards
+    /// (offsets stay valid).
     void grow(std::size_t new_size);
 
     /// Leaves the segment in /dev/shm on destruction: another process opens and removes it.
@@ -70,7 +71,8 @@ private:
     Segment(std::string name, std::size_t bytes, std::size_t reserved);
     /// Removes the segments whose name starts with `name_prefix` and for which stale(name) holds.
     static int remove_matching(const std::string& name_prefix, const std::function<bool(const std::string&)>& stale);
-    void reserve_all();
+    /// Reserves the pages of [0, bytes); throws SegmentError (and removes the segment) if it cannot.
+    void reserve_first(std::size_t bytes);
     void map();
     std::string name_;
     std::size_t size_;

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -17,6 +18,7 @@
 
 #include <parapipe/parapipe.hpp>
 #include <parapipe/pipelines/wordcount.hpp>
+#include <parapipe/shm/segment.hpp>
 
 #include "tests/support/test_support.hpp"
 
@@ -370,6 +372,24 @@ TEST(Faults, ShmPartialOverTheFirstReservationStaysInItsRegion) {
             EXPECT_EQ(run(plan, opt), expected) << region << " " << workers;
             EXPECT_EQ(fs::exists(Serializer<PipeMarked>::marker), region < entries * 8) << region << " " << workers;
         }
+    }
+    EXPECT_EQ(testing::count_shm_segments(), 0);
+}
+
+// A segment made with only its first page reserved: the rest is reserved on demand, never past
+// its end, and what is reserved can be written. (Workers reserve their regions this way from a
+// forked child: the test above fails if they cannot, as the partial would then be piped.)
+TEST(Faults, SegmentReservesTheRestOnDemand) {
+    constexpr std::size_t MiB = std::size_t{1} << 20;
+    {
+        shm::Segment seg(4 * MiB, 4096);
+        EXPECT_TRUE(seg.reserve(4096, MiB));
+        EXPECT_TRUE(seg.reserve(0, 4 * MiB));  // again, and the rest
+        EXPECT_TRUE(seg.reserve(4 * MiB, 0));
+        EXPECT_FALSE(seg.reserve(4 * MiB - 4096, 8192));  // past the end
+        EXPECT_FALSE(seg.reserve(8 * MiB, 1));
+        std::memset(seg.base(), 7, 4 * MiB);
+        EXPECT_EQ(seg.base()[4 * MiB - 1], 7);
     }
     EXPECT_EQ(testing::count_shm_segments(), 0);
 }
