@@ -286,14 +286,18 @@ struct Serializer<SendOnce> {
     }
 };
 
-template <>
-struct ShmCodec<SendOnce> {
+// The shm codec of a test partial that wraps its vector of counts: the vector's own.
+template <class T>
+struct CountsShmCodec {
     using Inner = ShmCodec<std::vector<std::uint64_t>>;
     using stored = Inner::stored;
     static stored make(const shm::VoidAlloc& a) { return Inner::make(a); }
-    static void store(const SendOnce& v, stored& s, const shm::VoidAlloc& a) { Inner::store(v.counts, s, a); }
-    static void load(const stored& s, SendOnce& v) { Inner::load(s, v.counts); }
+    static void store(const T& v, stored& s, const shm::VoidAlloc& a) { Inner::store(v.counts, s, a); }
+    static void load(const stored& s, T& v) { Inner::load(s, v.counts); }
 };
+
+template <>
+struct ShmCodec<SendOnce> : CountsShmCodec<SendOnce> {};
 
 namespace {
 
@@ -337,13 +341,7 @@ struct Serializer<PipeMarked> {
 };
 
 template <>
-struct ShmCodec<PipeMarked> {
-    using Inner = ShmCodec<std::vector<std::uint64_t>>;
-    using stored = Inner::stored;
-    static stored make(const shm::VoidAlloc& a) { return Inner::make(a); }
-    static void store(const PipeMarked& v, stored& s, const shm::VoidAlloc& a) { Inner::store(v.counts, s, a); }
-    static void load(const stored& s, PipeMarked& v) { Inner::load(s, v.counts); }
-};
+struct ShmCodec<PipeMarked> : CountsShmCodec<PipeMarked> {};
 
 namespace {
 
