@@ -13,9 +13,9 @@
 // workers: 10 MiB chunks as fast as 8 MiB, 20 MiB ones 26% slower). The other modes fold many
 // chunks into one partial per worker, where the chunk size costs nothing of the kind. A worker
 // holds its chunk's partial whole (it ships it, never spills it), up to about 6 times the chunk
-// (short keys, all distinct), so under a memory limit whose share cannot hold that at 32 MiB the
-// usual rule stays: the share is half the limit over the workers and the coordinator
-// (engine/detail/spill_check.hpp).
+// (short keys, all distinct), so under a memory limit whose share (partial_share(), over the
+// workers and the coordinator, as the spilling executors divide it) cannot hold that at 32 MiB
+// the usual rule stays.
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include <parapipe/engine/mode.hpp>
+#include <parapipe/engine/options.hpp>
 #include <parapipe/engine/walk.hpp>
 
 namespace parapipe {
@@ -38,8 +38,8 @@ inline constexpr std::uint64_t partial_bytes_per_chunk_byte = 6;
 
 /// Whether Mode::processes may take chunks up to 32 MiB under `memory_limit` (0: none).
 constexpr bool larger_chunks_fit(unsigned workers, std::uint64_t memory_limit) {
-    const std::uint64_t share = memory_limit / 2 / (std::uint64_t{workers} + 1);
-    return memory_limit == 0 || share >= partial_bytes_per_chunk_byte * max_default_chunk_size_processes;
+    const std::uint64_t needed = partial_bytes_per_chunk_byte * max_default_chunk_size_processes;
+    return memory_limit == 0 || partial_share(memory_limit, std::uint64_t{workers} + 1) >= needed;
 }
 
 /// total_bytes / (4 x workers), at most 8 MiB; 8 MiB for inputs under 1 MiB. In Mode::processes,
@@ -52,8 +52,8 @@ constexpr std::size_t default_chunk_size(std::uint64_t total_bytes, unsigned wor
     const std::uint64_t per = total_bytes / (std::uint64_t{default_chunks_per_worker} * workers);
     const std::uint64_t usual = std::clamp<std::uint64_t>(per, 1, max_default_chunk_size);
     if (mode != Mode::processes || !larger_chunks_fit(workers, memory_limit)) return static_cast<std::size_t>(usual);
-    const std::uint64_t larger = std::min<std::uint64_t>(total_bytes / (std::uint64_t{processes_chunks_per_worker} * workers),
-                                                         max_default_chunk_size_processes);
+    const std::uint64_t per_processes = total_bytes / (std::uint64_t{processes_chunks_per_worker} * workers);
+    const std::uint64_t larger = std::min<std::uint64_t>(per_processes, max_default_chunk_size_processes);
     return static_cast<std::size_t>(std::max(usual, larger));
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 // How to run a plan: mode, parallelism, retries, progress and cancellation.
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -56,5 +57,14 @@ struct RunOptions {
     /// Internal: the spill folder shared by the windows of a streamed run (set by run()).
     std::shared_ptr<SpillFolder> spill_folder{};
 };
+
+/// What one holder of a partial (a thread, a worker, the coordinator) may hold under
+/// RunOptions::memory_limit when `holders` hold partials at once: an equal share of half the
+/// limit (the other half is for the input being read, the buffers and the binary). Past it a
+/// partial spills (engine/detail/spill_check.hpp); processes-mode chunks are sized by it
+/// (engine/chunk_size.hpp).
+constexpr std::uint64_t partial_share(std::uint64_t memory_limit, std::uint64_t holders) {
+    return memory_limit / 2 / std::max<std::uint64_t>(holders, 1);
+}
 
 }  // namespace parapipe

@@ -27,7 +27,7 @@ public:
         folder_ = opt.spill_folder ? opt.spill_folder : std::make_shared<SpillFolder>(opt.spill_parent);
         stats_ = opt.stats;
         folder_->merge_budget = std::max<std::size_t>(opt.memory_limit / 2, 1);
-        budget_ = std::max<std::size_t>(opt.memory_limit / 2 / std::max<std::size_t>(holders, 1), 1);
+        budget_ = std::max<std::size_t>(partial_share(opt.memory_limit, holders), 1);
     }
 
     /// Spills `p` when it holds more than its share.
