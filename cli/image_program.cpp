@@ -45,8 +45,6 @@ int exec_program(const char* name, const char* what) {
 
 void remember_argv(char** argv) { g_argv = argv; }
 
-char** remembered_argv() { return g_argv; }
-
 std::string self_path() {
     std::error_code ec;
     auto p = std::filesystem::read_symlink("/proc/self/exe", ec);

@@ -15,9 +15,6 @@ inline constexpr const char* image_command_summary =
 /// Keeps main()'s argv for a later hand-over.
 void remember_argv(char** argv);
 
-/// main()'s argv as remembered (nullptr before remember_argv()).
-char** remembered_argv();
-
 /// This program's path (/proc/self/exe), or "" when it cannot be read.
 std::string self_path();
 

@@ -10,7 +10,6 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/image_program.hpp"
-#include "cli/malloc_tuning.hpp"
 #include "cli/validators.hpp"
 #include <parapipe/engine/detail/worker_process.hpp>
 #include <parapipe/engine/errors.hpp>
@@ -79,7 +78,6 @@ int main(int argc, char** argv) {
     sa.sa_handler = on_signal;
     ::sigaction(SIGINT, &sa, nullptr);
     ::sigaction(SIGTERM, &sa, nullptr);
-    unblock_signals_after_restart();
 
     // Test hook (tests/hardening/memory_test.cpp): peak RSS at exit, when asked by env.
     struct ReportAtExit {

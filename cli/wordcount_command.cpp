@@ -93,11 +93,7 @@ int run_wordcount(const WordcountArgs& a) {
     if (mpi) out.reset();
     // A stream counts 0. mpi with a given chunk size needs no size: each rank walks its own files.
     const std::uint64_t bytes = mpi && !auto_chunk ? 0 : input_bytes(a.paths, a.common.walk_options());
-    if (!mpi && should_tune_malloc(bytes)) {  // starts again, tuned (cli/malloc_tuning.hpp)
-        out.reset();  // its temporary file must not outlive this process image
-        restart_with_tuned_malloc();
-        if (to_file) out.emplace(a.output);
-    }
+    if (!mpi) tune_malloc(bytes);  // cli/malloc_tuning.hpp
     const ProgressWhen when = output_rank ? a.common.progress_when() : ProgressWhen::never;
 
     auto t0 = std::chrono::steady_clock::now();

@@ -243,10 +243,9 @@ TEST(CliDefaults, ProcessesModeTakesLargerChunksUnlessMemoryIsShort) {
     EXPECT_EQ(short_of_memory.out, threads.out);
 }
 
-// An input of 8 MiB or more runs in the process started again with glibc's malloc tuned
-// (cli/malloc_tuning.hpp): the same bytes out, in every mode, and no temporary output file left
-// by the first start. PARAPIPE_MALLOC=default keeps glibc's defaults; small inputs are not
-// started again.
+// An input of 8 MiB or more runs with glibc's malloc tuned (cli/malloc_tuning.hpp): the same
+// bytes out, in every mode, and no file but the outputs. PARAPIPE_MALLOC=default keeps glibc's
+// defaults, and so do small inputs.
 TEST(CliDefaults, BigInputsRunWithMallocTunedAndGiveTheSameBytes) {
     TempDir dir;
     std::string text;
