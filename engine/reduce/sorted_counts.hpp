@@ -6,12 +6,13 @@
 // Sorting the pairs as one range moves 40-byte strings and calls memcmp on nearly every
 // comparison (most keys tie on a small count): on 20 million distinct words it took 13 s on one
 // thread, longer than counting them. Instead, a sample of the keys gives splitters that cut the
-// order into buckets (a sample sort). Each partition of the table is drained, in parallel, into
-// one piece per bucket, freeing the table as the pieces grow; the pieces are moved into the
-// result (in parallel when the result is of modest size, else bucket by bucket as they are
-// freed, to keep the peak, with the result's memory faulted in ahead on every thread), and the buckets are sorted independently, each through 24-byte
-// references that carry the key's first 8 bytes as a big-endian number, so most comparisons
-// end on two integers.
+// order into buckets (a sample sort). A result of modest size is sized up front, faulted in on
+// every thread, and each partition of the table is drained, in parallel, straight into its keys'
+// places. A big one is drained into one piece per bucket, freeing the table as the pieces grow,
+// and the pieces are moved into the result bucket by bucket as they are freed, to keep the peak,
+// with the result's memory faulted in ahead on every thread. The buckets are sorted
+// independently, each through 24-byte references that carry the key's first 8 bytes as a
+// big-endian number, so most comparisons end on two integers.
 #include <algorithm>
 #include <array>
 #include <bit>
