@@ -27,10 +27,9 @@ bool started_tuned() {
 
 bool malloc_tuned() { return g_tuned || started_tuned(); }
 
-bool tune_malloc(std::uint64_t input_bytes) {
+void tune_malloc(std::uint64_t input_bytes) {
     if (!g_tuned && input_bytes >= tune_malloc_from && std::getenv(malloc_tuning_env) == nullptr)
         g_tuned = ::mallopt(M_TOP_PAD, top_pad) == 1;
-    return malloc_tuned();
 }
 
 bool set_tuned_malloc_environment() {

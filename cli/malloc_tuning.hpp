@@ -28,9 +28,9 @@ inline constexpr const char* malloc_tuning_env = "PARAPIPE_MALLOC";
 bool malloc_tuned();
 
 /// For an input of `input_bytes`: sets the top pad (see above) when the input is big enough and
-/// the user has not set PARAPIPE_MALLOC. Returns malloc_tuned(): false also where malloc ignores
-/// mallopt (AddressSanitizer's). Call it before any thread starts.
-bool tune_malloc(std::uint64_t input_bytes);
+/// the user has not set PARAPIPE_MALLOC. malloc_tuned() stays false where malloc ignores mallopt
+/// (AddressSanitizer's). Call it before any thread starts.
+void tune_malloc(std::uint64_t input_bytes);
 
 /// Puts the tunables (huge pages and the top pad, and PARAPIPE_MALLOC=tuned) into this process's
 /// environment, for the program it is about to exec: `run image` goes to parapipe-image this

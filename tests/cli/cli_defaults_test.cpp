@@ -249,7 +249,7 @@ TEST(CliDefaults, ProcessesModeTakesLargerChunksUnlessMemoryIsShort) {
 // defaults, and so do small inputs. A malloc that ignores mallopt (AddressSanitizer's: the CLI
 // is built as this test is) leaves the defaults, and --stats says so.
 TEST(CliDefaults, BigInputsRunWithMallocTunedAndGiveTheSameBytes) {
-    // Probed with glibc's own default top pad (128 KiB), so this process's malloc is unchanged.
+    // Probed with glibc's own default top pad (128 KiB), so this process's top pad stays as it was.
     const bool takes_mallopt = ::mallopt(M_TOP_PAD, 128 * 1024) == 1;
     const char* tuned_stats = takes_mallopt ? "malloc tuned" : "malloc default";
     TempDir dir;
