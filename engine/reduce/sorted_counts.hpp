@@ -12,7 +12,7 @@
 // and the pieces are moved into the result bucket by bucket as they are freed, to keep the peak,
 // with the result's memory faulted in ahead on every thread. The buckets are sorted
 // independently, each through 24-byte references that carry the key's first 8 bytes as a
-// big-endian number, so most comparisons end on two integers.
+// big-endian number, so most comparisons end on two integers (and sort without a branch).
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -27,6 +27,8 @@
 #include <vector>
 
 #include <sys/mman.h>
+
+#include <boost/sort/pdqsort/pdqsort.hpp>
 
 #include <parapipe/engine/detail/parallel.hpp>
 #include <parapipe/engine/reduce/orders.hpp>
@@ -57,26 +59,39 @@ inline bool coarse_less(const MostFrequent&, const CoarseKey& a, const CoarseKey
     return a.count != b.count ? a.count > b.count : a.prefix < b.prefix;
 }
 
+/// The coarse order as one unsigned number per key, so that sorting compares two integers
+/// with no branch: the count complemented (most frequent first), then the prefix.
+inline unsigned __int128 coarse_rank(const ByKey&, const CoarseKey& k) { return k.prefix; }
+inline unsigned __int128 coarse_rank(const MostFrequent&, const CoarseKey& k) {
+    return (static_cast<unsigned __int128>(~k.count) << 64) | k.prefix;
+}
+
 /// Orders sorted here (a user's own order type goes through its operator() on the pairs).
 template <class Order>
 inline constexpr bool ref_sorted_order = std::is_same_v<Order, ByKey> || std::is_same_v<Order, MostFrequent>;
 
 /// Sorts out[0, n) by `order`: through references that hold the coarse key and the position,
 /// then gathers the pairs in order into a buffer (the reads are random, so each is prefetched a
-/// few ahead) and moves them back.
+/// few ahead) and moves them back. The references are sorted on their coarse rank alone by
+/// pdqsort's branchless variant, and each run of equal ranks (keys that share their count and
+/// first 8 bytes) afterwards by the whole key: std::sort with the whole order in one comparison
+/// spent most of its time on mispredicted branches (175k words of real text: 11 ms against 5).
 template <class Order>
 void sort_bucket(std::pair<std::string, std::uint64_t>* out, std::size_t n, const Order& order) {
     struct Ref {
         CoarseKey key;
         std::size_t at;
     };
+    const auto rank = [&order](const Ref& r) { return coarse_rank(order, r.key); };
     std::vector<Ref> refs(n);
     for (std::size_t i = 0; i < n; ++i) refs[i] = {{out[i].second, key_prefix(out[i].first)}, i};
-    std::sort(refs.begin(), refs.end(), [&](const Ref& a, const Ref& b) {
-        if (coarse_less(order, a.key, b.key)) return true;
-        if (coarse_less(order, b.key, a.key)) return false;
-        return out[a.at].first < out[b.at].first;
-    });
+    boost::sort::pdqsort_branchless(refs.begin(), refs.end(), [&](const Ref& a, const Ref& b) { return rank(a) < rank(b); });
+    for (std::size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && rank(refs[j]) == rank(refs[i]);) ++j;
+        if (j - i > 1)
+            std::sort(refs.begin() + static_cast<std::ptrdiff_t>(i), refs.begin() + static_cast<std::ptrdiff_t>(j),
+                      [&](const Ref& a, const Ref& b) { return out[a.at].first < out[b.at].first; });
+    }
     constexpr std::size_t ahead = 8;
     std::vector<std::pair<std::string, std::uint64_t>> sorted;
     sorted.reserve(n);

@@ -73,6 +73,11 @@ TEST(SortedCounts, CoarseOrderAgreesWithStringOrder) {
             if (detail::coarse_less(MostFrequent{}, coarse(a), coarse(b))) {
                 EXPECT_TRUE(MostFrequent{}(a, b)) << i << " " << j;
             }
+            // The rank the buckets are sorted on orders as the coarse order does.
+            EXPECT_EQ(detail::coarse_rank(ByKey{}, coarse(a)) < detail::coarse_rank(ByKey{}, coarse(b)),
+                      detail::coarse_less(ByKey{}, coarse(a), coarse(b)));
+            EXPECT_EQ(detail::coarse_rank(MostFrequent{}, coarse(a)) < detail::coarse_rank(MostFrequent{}, coarse(b)),
+                      detail::coarse_less(MostFrequent{}, coarse(a), coarse(b)));
             if (a.first.size() >= 8 && b.first.size() >= 8 && a.first.compare(0, 8, b.first, 0, 8) != 0) {
                 EXPECT_NE(detail::key_prefix(a.first), detail::key_prefix(b.first));
             }
