@@ -3,8 +3,8 @@
 
     scripts/ab_runs.py [--rounds N] [--idle SECONDS] 'label=command ...' 'label=command ...' ...
 
-Each round runs every command once, in turn (with --idle, each after that many idle seconds,
-and the order rotated each round, so no command always follows the same one). Output goes to
+Each round runs every command once, in turn (with --idle, each after that many idle seconds),
+the order rotated each round, so no command always runs first or follows the same one. Output goes to
 /dev/null; times come from fork/wait4, so they are the command's own, start-up included. Use
 `env VAR=value command` in a command to set its environment.
 
@@ -35,7 +35,7 @@ def main() -> int:
     times = {label: [] for label, _ in specs}
     devnull = os.open(os.devnull, os.O_WRONLY)
     for r in range(args.rounds):
-        order = specs[r % len(specs):] + specs[:r % len(specs)] if args.idle else specs
+        order = specs[r % len(specs):] + specs[:r % len(specs)]
         for label, argv in order:
             if args.idle:
                 time.sleep(args.idle)
