@@ -681,6 +681,10 @@ private:
 
     void move_block0(std::size_t cap) {
         detail::BigBuffer fresh = detail::big_buffer(cap);
+        // The copy's pages mapped in one call, not a trap each: these copies were 28% of a
+        // word count's page faults (real text, seq: 158 -> 149 ms on a host where a fault
+        // costs 10 us).
+        detail::populate_pages(fresh.get(), blocks_[0].used, true);
         if constexpr (std::is_trivially_copyable_v<V>) {
             std::memcpy(fresh.get(), blocks_[0].data.get(), blocks_[0].used);
         } else {
