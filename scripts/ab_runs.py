@@ -4,9 +4,9 @@
     scripts/ab_runs.py [--rounds N] [--idle SECONDS] 'label=command ...' 'label=command ...' ...
 
 Each round runs every command once, in turn (with --idle, each after that many idle seconds),
-the order rotated each round, so no command always runs first or follows the same one. Output goes to
-/dev/null; times come from fork/wait4, so they are the command's own, start-up included. Use
-`env VAR=value command` in a command to set its environment.
+the order rotated each round, so no command always runs first or follows the same one. Output
+goes to /dev/null; times come from fork/wait4, so they are the command's own, start-up included.
+Use `env VAR=value command` in a command to set its environment.
 
 On a VM whose host takes back the memory a guest frees (free page reporting), a run after a few
 idle seconds touches memory that must be backed again: --idle 5 measures such cold runs,

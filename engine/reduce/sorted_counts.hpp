@@ -340,8 +340,8 @@ std::vector<std::pair<std::string, std::uint64_t>> sorted_counts_of(DisjointCoun
         }
         // Faulted in on par's threads first: value-initializing 7 MB of fresh pages on one
         // thread was 3 ms of a two-thread run alone (9.2 MB of real text). On one thread too:
-        // one call per 2 MiB instead of a trap per 4 KiB page (seq on that text: 159 -> 148 ms
-        // on a host where a fault costs 10 us).
+        // one call per 2 MiB instead of a trap per 4 KiB page (seq on that text: 160.9 -> 152.8
+        // ms on a host where a fault costs 10 us).
         out.reserve(bucket_begin[buckets]);
         populate(reinterpret_cast<char*>(out.data()), out.capacity() * sizeof(Pair), par);
         out.resize(bucket_begin[buckets]);
