@@ -474,7 +474,10 @@ public:
         const std::uint64_t n = word(), slots = word(), shift = word(), blocks = word();
         std::vector<std::pair<std::uint64_t, std::uint64_t>> sizes(blocks);
         for (auto& [size, used] : sizes) size = word(), used = word();
+        // Both sides' pages mapped in one call each, not a trap per page (as move_image does).
         if (slots > 0) {
+            slots_.reserve(slots);
+            detail::populate_pages(slots_.data(), slots * sizeof(Slot), true);
             slots_.resize(slots);
             detail::populate_pages(from, slots * sizeof(Slot), false);
             std::memcpy(slots_.data(), from, slots * sizeof(Slot));
@@ -489,6 +492,7 @@ public:
                 continue;
             }
             blocks_.push_back({detail::big_buffer(size), size, used});
+            detail::populate_pages(blocks_.back().data.get(), used, true);
             detail::populate_pages(from, used, false);
             std::memcpy(blocks_.back().data.get(), from, used);
             release(from, used);
