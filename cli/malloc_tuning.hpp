@@ -11,9 +11,9 @@
 // can cost milliseconds to back again, and a word count started after a few idle seconds took
 // twice as long with it. On another host, where each 4 KiB fault costs 10 us, huge pages made
 // back-to-back runs 20% faster and cold ones no slower. Which wins depends on the host, so the
-// heap keeps small pages and word count does not restart itself (docs/performance-history.md). Image commands, whose 48 MiB buffers are
-// reused image after image, still start parapipe-image with both tunables
-// (set_tuned_malloc_environment).
+// heap keeps small pages and word count does not restart itself (docs/performance-history.md).
+// Image commands, whose 48 MiB buffers are reused image after image, still start parapipe-image
+// with both tunables (set_tuned_malloc_environment).
 #include <cstdint>
 
 namespace parapipe::cli {
