@@ -29,7 +29,7 @@ struct RunOptions {
     Mode mode = Mode::seq;
     unsigned workers = 1;       ///< threads (threads mode) or worker processes (process modes)
     unsigned max_attempts = 3;  ///< process modes: tries per chunk before the run fails
-    /// Chunks in flight per worker in threads mode; bounds memory whatever the input size.
+    /// Chunks in flight per worker of each rank in mpi mode; bounds memory whatever the input size.
     unsigned in_flight_per_worker = 2;
     /// Mode::shm: bytes reserved per worker for its partial at first (0: 16 MiB). A partial
     /// that does not fit grows its region once every worker has stopped; tests set it small.

@@ -95,7 +95,7 @@ inline void join_threads_left_running() {
 /// one, else in order on the calling thread. Each f(i) must touch its own data only.
 /// Serial under ThreadSanitizer: tbb::parallel_for's task objects are written in the inlined
 /// header code and read inside the uninstrumented libtbb, which TSan reports as races on
-/// oneTBB's own fields (the parallel_pipeline of the threads executor has no such objects).
+/// oneTBB's own fields (the parallel_pipelines of the threads executor have no such objects).
 template <class F>
 void parallel_for_n(std::size_t n, const Parallelism& par, F&& f) {
 #ifndef PARAPIPE_TSAN
