@@ -1,49 +1,89 @@
 #pragma once
-// Which chunk each worker runs next, when the workers fold into partials of their own. Each
-// worker starts with a contiguous share of the chunks and takes them in order; one whose share
-// is done takes the back half of the largest share left (its last chunk, when one is left).
+// Which chunk each worker runs next, when the workers fold into partials of their own (Mode::
+// threads, Mode::shm). Each worker starts with a contiguous share of the chunks and takes them in
+// order; one whose share is done takes the back half of the largest share left.
 //
 // Contiguous shares keep each partial's keys few: neighbouring chunks of a text share most of
-// their words, far chunks (another book, another language) fewer. Handing chunks out in turn,
-// as a queue does, gives every partial nearly every key of the input. 9.2 MB of real text in 8
-// languages, 2 threads: each table held most of the 174,640 words, and their chunks took 12%
-// longer than one thread's (docs/performance-history.md). Taking from the largest share keeps
-// the end balanced as a queue does.
+// their words, far chunks (another book, another language) fewer. Chunks dealt in turn, as a
+// queue deals them, gave every partial nearly every key of the input: 9.2 MB of real text in 8
+// languages, 2 threads, 12% more page faults while counting (docs/performance-history.md).
+// Taking from the largest share left keeps the end balanced as a queue does.
+//
+// Lock-free, so that the words may live in a segment shared by processes that can die at any
+// point: each share is one atomic word, [next, end) as two 32-bit halves, and a claim is one
+// compare-and-swap. A steal is two steps (shrink the victim's share, then set the thief's own),
+// so a thief that dies between them loses the rest of what it stole: the shm coordinator finds
+// such chunks unowned and has them run again, as it does for a worker that dies mid-claim.
+#include <atomic>
 #include <cstddef>
-#include <mutex>
+#include <cstdint>
+#include <limits>
 #include <optional>
-#include <utility>
-#include <vector>
+#include <string>
+
+#include <parapipe/engine/errors.hpp>
 
 namespace parapipe::detail {
 
 class ChunkShares {
 public:
-    ChunkShares(std::size_t chunks, unsigned workers) {
-        workers = workers == 0 ? 1 : workers;
-        for (unsigned w = 0; w < workers; ++w) share_.push_back({chunks * w / workers, chunks * (w + 1) / workers});
+    using Word = std::atomic<std::uint64_t>;
+    static constexpr std::size_t max_chunks = std::numeric_limits<std::uint32_t>::max();
+
+    /// Over `count` words (one per worker): worker w's share is [chunks·w/count, chunks·(w+1)/count).
+    ChunkShares(Word* words, std::size_t count, std::size_t chunks) : words_(words), count_(count) {
+        if (chunks > max_chunks) throw Error("more than " + std::to_string(max_chunks) + " chunks: give a larger --chunk-size");
+        for (std::size_t w = 0; w < count; ++w) words[w].store(pack(chunks * w / count, chunks * (w + 1) / count));
+    }
+    /// The words as another process left them (a forked worker of Mode::shm).
+    static ChunkShares attach(Word* words, std::size_t count) { return ChunkShares(words, count); }
+
+    /// The next chunk of worker w, or none once every chunk is taken. A worker without a share
+    /// of its own (w >= count) takes one chunk at a time from the end of the largest share.
+    std::optional<std::size_t> next(std::size_t w) {
+        for (;;) {
+            if (w < count_) {
+                std::uint64_t v = words_[w].load();
+                while (first(v) < last(v))
+                    if (words_[w].compare_exchange_weak(v, pack(first(v) + 1, last(v)))) return first(v);
+            }
+            Word* victim = nullptr;
+            std::uint64_t seen = 0;
+            for (std::size_t s = 0; s < count_; ++s) {
+                const std::uint64_t v = words_[s].load();
+                if (last(v) > first(v) && (!victim || last(v) - first(v) > last(seen) - first(seen)))
+                    victim = &words_[s], seen = v;
+            }
+            if (!victim) return std::nullopt;
+            const std::uint64_t from = first(seen), to = last(seen);
+            if (w >= count_) {
+                if (victim->compare_exchange_strong(seen, pack(from, to - 1))) return to - 1;
+                continue;
+            }
+            const std::uint64_t mid = from + (to - from) / 2;
+            if (!victim->compare_exchange_strong(seen, pack(from, mid))) continue;  // it moved: look again
+            words_[w].store(pack(mid + 1, to));
+            return mid;
+        }
     }
 
-    /// The next chunk of `worker` (< the workers given), or none once every chunk is taken.
-    std::optional<std::size_t> next(unsigned worker) {
-        std::lock_guard lock(mutex_);
-        Share& own = share_[worker];
-        if (own.first == own.second) {
-            Share* largest = &own;
-            for (Share& s : share_)
-                if (s.second - s.first > largest->second - largest->first) largest = &s;
-            if (largest == &own) return std::nullopt;
-            const std::size_t mid = largest->first + (largest->second - largest->first) / 2;
-            own = {mid, largest->second};
-            largest->second = mid;
+    /// True when no chunk is left to take.
+    bool drained() const {
+        for (std::size_t s = 0; s < count_; ++s) {
+            const std::uint64_t v = words_[s].load();
+            if (first(v) < last(v)) return false;
         }
-        return own.first++;
+        return true;
     }
 
 private:
-    using Share = std::pair<std::size_t, std::size_t>;  // [next, end)
-    std::mutex mutex_;
-    std::vector<Share> share_;
+    ChunkShares(Word* words, std::size_t count) : words_(words), count_(count) {}
+    static std::uint64_t pack(std::uint64_t from, std::uint64_t to) { return from << 32 | to; }
+    static std::uint64_t first(std::uint64_t v) { return v >> 32; }
+    static std::uint64_t last(std::uint64_t v) { return v & 0xffffffffu; }
+
+    Word* words_;
+    std::size_t count_;
 };
 
 }  // namespace parapipe::detail

@@ -1,12 +1,14 @@
 #pragma once
 // Mode::shm — forked workers sharing one Boost.Interprocess segment with the coordinator.
-// In the segment: a header with the work queue (an atomic cursor over chunk indices), a slot
-// per worker, the owner of every finished chunk, and one region per worker in which the worker
-// builds its partial with shm-allocated containers (engine/shm_codec.hpp). Nothing is serialized.
+// In the segment: a header, a slot per worker, each worker's share of the chunks (one atomic word
+// each: a contiguous range it takes in order before it helps the others, engine/detail/
+// chunk_shares.hpp), the owner of every finished chunk, and one region per worker in which the
+// worker builds its partial with shm-allocated containers (engine/shm_codec.hpp). Nothing is
+// serialized.
 // The pages before the regions are reserved when the segment is made; a worker reserves its
 // region's pages itself, as its partial needs them, so no SIGBUS can come from a full /dev/shm.
 //
-// No interprocess mutex is held while working: the queue is an atomic, and each region's
+// No interprocess mutex is held while working: the shares are atomics, and each region's
 // allocator is used by one process only, so a worker killed mid-allocation harms only its
 // own region, which is discarded. Faults: a dead worker's unflushed chunks (and the chunk it
 // died on, which counts as an attempt) go to a fresh worker. A partial that does not fit its
@@ -33,6 +35,7 @@
 #include <boost/interprocess/managed_external_buffer.hpp>
 
 #include <parapipe/engine/detail/chunk_call.hpp>
+#include <parapipe/engine/detail/chunk_shares.hpp>
 #include <parapipe/engine/detail/parallel.hpp>
 #include <parapipe/engine/detail/pipe_message.hpp>
 #include <parapipe/engine/detail/spill_check.hpp>
@@ -64,11 +67,10 @@ struct ShmSlot {
 };
 
 struct ShmHeader {
-    std::atomic<std::uint64_t> cursor{0};    // next chunk of the first pass
     std::atomic<std::uint64_t> progress{0};  // weight of chunks done
     std::atomic<int> stop{0};                // set on the first error: everyone stops
 };
-static_assert(std::atomic<std::uint64_t>::is_always_lock_free, "shm queue needs lock-free atomics");
+static_assert(ChunkShares::Word::is_always_lock_free, "the shares of the chunks need lock-free atomics");
 
 struct ShmRegion {
     std::size_t offset = 0;
@@ -77,18 +79,19 @@ struct ShmRegion {
 
 inline std::size_t align_up(std::size_t v, std::size_t a) { return (v + a - 1) / a * a; }
 
-/// Where things are in the segment: header | slots | owner of each chunk | one region per slot.
+/// Where things are in the segment: header | slots | shares | owner of each chunk | one region per
+/// slot.
 /// Offsets, not pointers: they stay valid when the segment grows and moves.
 struct ShmLayout {
     std::size_t chunks = 0, width = 0, slots = 0, spare = 0, backup = 0;
-    std::size_t slots_at = 0, owners_at = 0, regions_at = 0, end = 0;
+    std::size_t slots_at = 0, shares_at = 0, owners_at = 0, regions_at = 0, end = 0;
     std::size_t region0 = 0;
     std::vector<ShmRegion> regions;
 
     ShmLayout(std::size_t n, const RunOptions& opt) : chunks(n) {
         constexpr std::size_t page = 4096;
         width = std::max<std::size_t>(1, std::min<std::size_t>(std::max(1u, opt.workers), n));
-        // One spare slot picks up chunks claimed from the queue by a worker that died before it
+        // One spare slot picks up chunks claimed from the shares by a worker that died before it
         // could record the claim.
         slots = width + 2;
         spare = width;
@@ -97,7 +100,8 @@ struct ShmLayout {
         backup = width + 1;
         region0 = opt.shm_region_bytes ? opt.shm_region_bytes : (std::size_t{16} << 20);
         slots_at = align_up(sizeof(ShmHeader), 64);
-        owners_at = align_up(slots_at + slots * sizeof(ShmSlot), 64);
+        shares_at = align_up(slots_at + slots * sizeof(ShmSlot), 64);
+        owners_at = align_up(shares_at + width * sizeof(ChunkShares::Word), 64);
         end = regions_at = align_up(owners_at + n * sizeof(std::atomic<std::int32_t>), page);
         regions.resize(slots);
         for (std::size_t w = 0; w < width; ++w) regions[w] = {end, region0}, end += region0;
@@ -142,6 +146,8 @@ public:
         if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) throw Error("cannot create a pipe for the shm coordinator");
         new (header()) ShmHeader();
         for (std::size_t w = 0; w < layout_.slots; ++w) new (slot(w)) ShmSlot();
+        for (std::size_t w = 0; w < layout_.width; ++w) new (share_words() + w) ChunkShares::Word(0);
+        ChunkShares(share_words(), layout_.width, n_);
         for (std::size_t c = 0; c < n_; ++c) new (owner(c)) std::atomic<std::int32_t>(-1);
     }
 
@@ -177,6 +183,11 @@ private:
     // ---- the segment ----------------------------------------------------------------------
     ShmHeader* header() { return reinterpret_cast<ShmHeader*>(segment_.base()); }
     ShmSlot* slot(std::size_t w) { return reinterpret_cast<ShmSlot*>(segment_.base() + layout_.slots_at) + w; }
+    ChunkShares::Word* share_words() {
+        return reinterpret_cast<ChunkShares::Word*>(segment_.base() + layout_.shares_at);
+    }
+    // Made again at each use: the segment may have moved since (it grows).
+    ChunkShares shares() { return ChunkShares::attach(share_words(), layout_.width); }
     std::atomic<std::int32_t>* owner(std::size_t c) {
         return reinterpret_cast<std::atomic<std::int32_t>*>(segment_.base() + layout_.owners_at) + c;
     }
@@ -244,11 +255,14 @@ private:
             if (h->stop.load()) return 0;
             if (!process(c)) return 3;
         }
-        for (;;) {
+        // Then its share, and the others' (the spare, which has no share, takes from theirs). A
+        // backup takes none: it only redoes the straggler's chunks.
+        ChunkShares my_shares = shares();
+        while (!backup) {
             if (h->stop.load()) return 0;
-            std::uint64_t c = h->cursor.fetch_add(1);
-            if (c >= n_) break;
-            if (!process(c)) return 3;
+            const std::optional<std::size_t> c = my_shares.next(w);
+            if (!c) break;
+            if (!process(*c)) return 3;
         }
         // Build the partial in this worker's own region: its allocator lock is never shared.
         // The region's pages are reserved here, as the partial needs them: 1 MiB, then twice as
@@ -458,7 +472,7 @@ private:
     }
 
     /// Times the chunks: kills a worker stuck on one past the timeout (its exit then counts the
-    /// attempt), and once the queue is drained and a core is idle, backs up the longest straggler.
+    /// attempt), and once the shares are drained and a core is idle, backs up the longest straggler.
     void watch() {
         for (std::size_t w = 0; w < layout_.slots; ++w) {
             const std::uint64_t k = slot(w)->finished.load(std::memory_order_acquire);
@@ -478,7 +492,7 @@ private:
             ::kill(pool_.children[w].pid, SIGKILL);
         }
         if (backup_for_ >= 0 || layout_.regions[layout_.backup].bytes == 0 || running >= layout_.width ||
-            header()->cursor.load() < n_ || header()->stop.load())
+            !shares().drained() || header()->stop.load())
             return;
         std::ptrdiff_t best = -1;
         double longest = 0;

@@ -46,7 +46,8 @@ R run_threads(const Plan<P, R>& plan, const RunOptions& opt) {
             void* at;
             ~AfterAll() { tsan_acquire(at); }
         } after_all{&tsan_out};
-        ChunkShares shares(plan.chunk_count, workers);
+        std::vector<ChunkShares::Word> share_words(workers);
+        ChunkShares shares(share_words.data(), workers, plan.chunk_count);
         std::vector<std::optional<P>> locals(workers);
         std::atomic<bool> failed{false};  // a chunk threw: the other workers stop taking chunks
         const auto work = [&](unsigned w) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -12,11 +13,20 @@
 namespace parapipe::detail {
 namespace {
 
-// Every chunk of `shares`, taken by `workers` threads at once: how many times each was given.
-std::vector<int> take_all(ChunkShares& shares, std::size_t chunks, unsigned workers) {
+// The shares and the words they live in.
+struct Shares {
+    std::vector<ChunkShares::Word> words;
+    ChunkShares shares;
+    Shares(std::size_t chunks, unsigned workers) : words(workers), shares(words.data(), workers, chunks) {}
+    std::optional<std::size_t> next(std::size_t w) { return shares.next(w); }
+};
+
+// Every chunk, taken by `workers` threads at once (and `extra` threads without a share of their
+// own): how many times each was given.
+std::vector<int> take_all(Shares& shares, std::size_t chunks, unsigned workers, unsigned extra = 0) {
     std::vector<std::atomic<int>> given(chunks);
     std::vector<std::thread> threads;
-    for (unsigned w = 0; w < workers; ++w)
+    for (unsigned w = 0; w < workers + extra; ++w)
         threads.emplace_back([&, w] {
             while (auto i = shares.next(w)) given.at(*i).fetch_add(1);
         });
@@ -29,16 +39,19 @@ std::vector<int> take_all(ChunkShares& shares, std::size_t chunks, unsigned work
 TEST(ChunkShares, EveryChunkOnceWhateverTheWorkers) {
     for (std::size_t chunks : {0u, 1u, 2u, 3u, 7u, 8u, 100u, 1001u})
         for (unsigned workers : {1u, 2u, 3u, 8u, 16u}) {
-            ChunkShares shares(chunks, workers);
-            const std::vector<int> given = take_all(shares, chunks, workers);
-            EXPECT_TRUE(std::all_of(given.begin(), given.end(), [](int g) { return g == 1; }))
-                << chunks << " chunks, " << workers << " workers";
-            for (unsigned w = 0; w < workers; ++w) EXPECT_FALSE(shares.next(w)) << "nothing left after the end";
+            for (unsigned extra : {0u, 1u}) {
+                Shares shares(chunks, workers);
+                const std::vector<int> given = take_all(shares, chunks, workers, extra);
+                EXPECT_TRUE(std::all_of(given.begin(), given.end(), [](int g) { return g == 1; }))
+                    << chunks << " chunks, " << workers << " workers, " << extra << " without a share";
+                EXPECT_TRUE(shares.shares.drained());
+                for (unsigned w = 0; w <= workers; ++w) EXPECT_FALSE(shares.next(w)) << "nothing left after the end";
+            }
         }
 }
 
 TEST(ChunkShares, EachWorkerStartsOnItsOwnContiguousShare) {
-    ChunkShares shares(8, 2);
+    Shares shares(8, 2);
     EXPECT_EQ(shares.next(0), 0u);
     EXPECT_EQ(shares.next(1), 4u);
     EXPECT_EQ(shares.next(0), 1u);
@@ -53,7 +66,7 @@ TEST(ChunkShares, EachWorkerStartsOnItsOwnContiguousShare) {
 }
 
 TEST(ChunkShares, AFinishedWorkerTakesFromTheLargestShareLeft) {
-    ChunkShares shares(12, 3);  // shares [0, 4), [4, 8), [8, 12)
+    Shares shares(12, 3);  // shares [0, 4), [4, 8), [8, 12)
     EXPECT_EQ(shares.next(0), 0u);
     EXPECT_EQ(shares.next(1), 4u);
     EXPECT_EQ(shares.next(2), 8u);
@@ -68,11 +81,33 @@ TEST(ChunkShares, AFinishedWorkerTakesFromTheLargestShareLeft) {
 }
 
 TEST(ChunkShares, MoreWorkersThanChunks) {
-    ChunkShares shares(2, 4);  // shares [0, 0), [0, 1), [1, 1), [1, 2)
+    Shares shares(2, 4);  // shares [0, 0), [0, 1), [1, 1), [1, 2)
     EXPECT_EQ(shares.next(0), 0u);  // its own share is empty: it takes from worker 1's
     EXPECT_EQ(shares.next(2), 1u);  // and worker 2 from worker 3's
     EXPECT_FALSE(shares.next(1));
     EXPECT_FALSE(shares.next(3));
+}
+
+TEST(ChunkShares, AWorkerWithoutAShareTakesOneChunkAtATimeFromTheEnd) {
+    Shares shares(6, 2);  // shares [0, 3), [3, 6); worker 2 has none
+    EXPECT_FALSE(shares.shares.drained());
+    EXPECT_EQ(shares.next(2), 2u);  // the last chunk of the first largest share
+    EXPECT_EQ(shares.next(2), 5u);  // now [3, 6) is the largest
+    EXPECT_EQ(shares.next(0), 0u);
+    EXPECT_EQ(shares.next(0), 1u);
+    EXPECT_EQ(shares.next(1), 3u);
+    EXPECT_EQ(shares.next(2), 4u);
+    EXPECT_TRUE(shares.shares.drained());
+    EXPECT_FALSE(shares.next(2));
+}
+
+TEST(ChunkShares, AProcessAttachesToTheWordsAsLeft) {
+    std::vector<ChunkShares::Word> words(2);
+    ChunkShares mine(words.data(), 2, 4);
+    EXPECT_EQ(mine.next(0), 0u);
+    ChunkShares theirs = ChunkShares::attach(words.data(), 2);
+    EXPECT_EQ(theirs.next(0), 1u);
+    EXPECT_EQ(theirs.next(1), 2u);
 }
 
 }  // namespace
