@@ -6,7 +6,8 @@
 // Contiguous shares keep each partial's keys few: neighbouring chunks of a text share most of
 // their words, far chunks (another book, another language) fewer. Chunks dealt in turn, as a
 // queue deals them, gave every partial nearly every key of the input: 9.2 MB of real text in 8
-// languages, 2 threads, 12% more page faults while counting (docs/performance-history.md).
+// languages: on 2 threads the chunks took 12% longer in all than on one, with 16% more page
+// faults (docs/performance-history.md).
 // Taking from the largest share left keeps the end balanced as a queue does.
 //
 // Lock-free, so that the words may live in a segment shared by processes that can die at any
@@ -14,6 +15,9 @@
 // compare-and-swap. A steal is two steps (shrink the victim's share, then set the thief's own),
 // so a thief that dies between them loses the rest of what it stole: the shm coordinator finds
 // such chunks unowned and has them run again, as it does for a worker that dies mid-claim.
+// Relaxed: a share only hands out indices, and whatever a chunk reads was ready before the
+// workers started. So the claims put no happens-before edge between two workers' chunks, and
+// ThreadSanitizer still sees a race between them.
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -32,8 +36,10 @@ public:
 
     /// Over `count` words (one per worker): worker w's share is [chunks·w/count, chunks·(w+1)/count).
     ChunkShares(Word* words, std::size_t count, std::size_t chunks) : words_(words), count_(count) {
-        if (chunks > max_chunks) throw Error("more than " + std::to_string(max_chunks) + " chunks: give a larger --chunk-size");
-        for (std::size_t w = 0; w < count; ++w) words[w].store(pack(chunks * w / count, chunks * (w + 1) / count));
+        if (chunks > max_chunks)
+            throw Error("more than " + std::to_string(max_chunks) + " chunks: give a larger --chunk-size");
+        for (std::size_t w = 0; w < count; ++w)
+            words[w].store(pack(chunks * w / count, chunks * (w + 1) / count), relaxed);
     }
     /// The words as another process left them (a forked worker of Mode::shm).
     static ChunkShares attach(Word* words, std::size_t count) { return ChunkShares(words, count); }
@@ -43,26 +49,26 @@ public:
     std::optional<std::size_t> next(std::size_t w) {
         for (;;) {
             if (w < count_) {
-                std::uint64_t v = words_[w].load();
+                std::uint64_t v = words_[w].load(relaxed);
                 while (first(v) < last(v))
-                    if (words_[w].compare_exchange_weak(v, pack(first(v) + 1, last(v)))) return first(v);
+                    if (words_[w].compare_exchange_weak(v, pack(first(v) + 1, last(v)), relaxed)) return first(v);
             }
             Word* victim = nullptr;
             std::uint64_t seen = 0;
             for (std::size_t s = 0; s < count_; ++s) {
-                const std::uint64_t v = words_[s].load();
+                const std::uint64_t v = words_[s].load(relaxed);
                 if (last(v) > first(v) && (!victim || last(v) - first(v) > last(seen) - first(seen)))
                     victim = &words_[s], seen = v;
             }
             if (!victim) return std::nullopt;
             const std::uint64_t from = first(seen), to = last(seen);
             if (w >= count_) {
-                if (victim->compare_exchange_strong(seen, pack(from, to - 1))) return to - 1;
+                if (victim->compare_exchange_strong(seen, pack(from, to - 1), relaxed)) return to - 1;
                 continue;
             }
             const std::uint64_t mid = from + (to - from) / 2;
-            if (!victim->compare_exchange_strong(seen, pack(from, mid))) continue;  // it moved: look again
-            words_[w].store(pack(mid + 1, to));
+            if (!victim->compare_exchange_strong(seen, pack(from, mid), relaxed)) continue;  // it moved: look again
+            words_[w].store(pack(mid + 1, to), relaxed);
             return mid;
         }
     }
@@ -70,13 +76,14 @@ public:
     /// True when no chunk is left to take.
     bool drained() const {
         for (std::size_t s = 0; s < count_; ++s) {
-            const std::uint64_t v = words_[s].load();
+            const std::uint64_t v = words_[s].load(relaxed);
             if (first(v) < last(v)) return false;
         }
         return true;
     }
 
 private:
+    static constexpr auto relaxed = std::memory_order_relaxed;
     ChunkShares(Word* words, std::size_t count) : words_(words), count_(count) {}
     static std::uint64_t pack(std::uint64_t from, std::uint64_t to) { return from << 32 | to; }
     static std::uint64_t first(std::uint64_t v) { return v >> 32; }

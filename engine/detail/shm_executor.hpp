@@ -147,7 +147,7 @@ public:
         new (header()) ShmHeader();
         for (std::size_t w = 0; w < layout_.slots; ++w) new (slot(w)) ShmSlot();
         for (std::size_t w = 0; w < layout_.width; ++w) new (share_words() + w) ChunkShares::Word(0);
-        ChunkShares(share_words(), layout_.width, n_);
+        ChunkShares(share_words(), layout_.width, n_);  // deals each worker its share
         for (std::size_t c = 0; c < n_; ++c) new (owner(c)) std::atomic<std::int32_t>(-1);
     }
 

@@ -33,6 +33,11 @@ R run_threads(const Plan<P, R>& plan, const RunOptions& opt) {
     {
         tbb::global_control limit(tbb::global_control::max_allowed_parallelism, workers);
         tbb::task_arena arena(static_cast<int>(workers));
+        // Declared before after_all, so destroyed after it: when a chunk throws, the workers'
+        // partials are destroyed on this thread after every chunk (TSan).
+        std::vector<ChunkShares::Word> share_words(workers);
+        ChunkShares shares(share_words.data(), workers, plan.chunk_count);
+        std::vector<std::optional<P>> locals(workers);
         // TSan (see the top): the caller's state happens before every chunk, every chunk happens
         // before the caller goes on (also when unwinding from an exception). Two chunks get no
         // edge between them, so races between chunks stay visible.
@@ -46,9 +51,6 @@ R run_threads(const Plan<P, R>& plan, const RunOptions& opt) {
             void* at;
             ~AfterAll() { tsan_acquire(at); }
         } after_all{&tsan_out};
-        std::vector<ChunkShares::Word> share_words(workers);
-        ChunkShares shares(share_words.data(), workers, plan.chunk_count);
-        std::vector<std::optional<P>> locals(workers);
         std::atomic<bool> failed{false};  // a chunk threw: the other workers stop taking chunks
         const auto work = [&](unsigned w) {
             try {
