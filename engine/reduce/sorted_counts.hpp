@@ -119,10 +119,9 @@ inline constexpr std::size_t populate_window = std::size_t{64} << 20;
 /// traps to the host (about 5 us a page; 8 MiB: populate 1.5 ms, then the first touches 10.5
 /// ms), and the value-initialization that follows runs on one thread: those writes take that
 /// trap here, in parallel. Where populating maps a page for the host too, they cost next to
-/// nothing. A kernel without MADV_POPULATE_WRITE (before Linux 5.14) refuses the call, and these
-/// writes take the faults instead.
+/// nothing. Without MADV_POPULATE_WRITE (a kernel before Linux 5.14 refuses it, older headers
+/// lack it) these writes take the faults themselves, still in parallel.
 inline void populate(char* p, std::size_t bytes, const Parallelism& par) {
-#ifdef MADV_POPULATE_WRITE
     constexpr std::uintptr_t slice = std::uintptr_t{2} << 20;
     const std::uintptr_t from = (reinterpret_cast<std::uintptr_t>(p) + 4095) & ~std::uintptr_t{4095};
     const std::uintptr_t to = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~std::uintptr_t{4095};
@@ -131,12 +130,11 @@ inline void populate(char* p, std::size_t bytes, const Parallelism& par) {
     parallel_for_n((to - first + slice - 1) / slice, par, [&](std::size_t i) {
         const std::uintptr_t a = std::max(from, first + i * slice), z = std::min(to, first + (i + 1) * slice);
         if (z <= a) return;
+#ifdef MADV_POPULATE_WRITE
         ::madvise(reinterpret_cast<void*>(a), z - a, MADV_POPULATE_WRITE);
+#endif
         for (std::uintptr_t q = a; q < z; q += 4096) *reinterpret_cast<volatile char*>(q) = 0;
     });
-#else
-    (void)p, (void)bytes, (void)par;
-#endif
 }
 
 /// Adds to the larger of two count tables the count of every key the smaller one shares with
