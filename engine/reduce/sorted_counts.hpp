@@ -296,8 +296,13 @@ std::vector<std::pair<std::string, std::uint64_t>> sorted_counts_of(DisjointCoun
         parallel_for_n(N, par, [&](std::size_t p) {
             std::vector<std::size_t> count(buckets, 0);
             const std::vector<std::uint32_t> bucket = key_buckets(p, count.data());
-            for (std::size_t b = 0; b < buckets; ++b)
-                if (count[b] > 0) piece[p * buckets + b].reserve(count[b]);
+            for (std::size_t b = 0; b < buckets; ++b) {
+                if (count[b] == 0) continue;
+                // Mapped in one call, not a fault per 4 KiB page as it fills: the pieces of a big
+                // result are as big as the result, and too small each for huge pages.
+                piece[p * buckets + b].reserve(count[b]);
+                populate_pages(piece[p * buckets + b].data(), count[b] * sizeof(Pair), true);
+            }
             std::size_t i = 0;
             m.drain(p, [&](std::string_view k, std::uint64_t&& c) {
                 piece[p * buckets + bucket[i++]].emplace_back(std::string(k), c);
